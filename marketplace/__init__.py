@@ -1,0 +1,48 @@
+"""Kera circular-economy material marketplace."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from marketplace.auth import register_auth
+from marketplace.cli import register_cli
+from marketplace.config import load_config
+from marketplace.extensions import register_extensions
+from marketplace.http_errors import register_error_handlers
+from marketplace.i18n import register_i18n
+from marketplace.security import register_security
+from marketplace.templating import register_templating
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    settings = dict(config or {})
+    app = Flask(
+        __name__,
+        instance_path=settings.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH"),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_mapping(load_config(Path(app.instance_path), settings))
+    register_extensions(app)
+    register_security(app)
+    register_i18n(app)
+    register_auth(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_templating(app)
+    register_cli(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace.main import bp as main
+    from marketplace.organisations import bp as organisations
+    from marketplace.sites import bp as sites
+
+    for blueprint in (main, organisations, sites):
+        app.register_blueprint(blueprint)

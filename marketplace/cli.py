@@ -1,0 +1,92 @@
+"""Operator commands. Each prints its result on its last line."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from marketplace import demo
+from marketplace.auth import services as auth_services
+from marketplace.errors import MarketplaceError
+from marketplace.models import Language, OrganisationKind, Role
+from marketplace.organisations import services as organisation_services
+
+users = AppGroup("users", help="Manage user accounts.")
+orgs = AppGroup("orgs", help="Manage organisations.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", "display_name", default=None, help="Name shown to others.")
+@click.option("--language", type=click.Choice([lang.value for lang in Language]), default="fi")
+@click.option("--admin", is_flag=True, help="Give the account administrator rights.")
+@click.option("--moderator", is_flag=True, help="Give the account moderator rights.")
+def create_user(
+    email: str, password: str, display_name: str | None, language: str, admin: bool, moderator: bool
+) -> None:
+    role = Role.ADMIN if admin else Role.MODERATOR if moderator else Role.MEMBER
+    try:
+        user = auth_services.create_user(
+            email, display_name or email.split("@")[0], password, Language(language), role
+        )
+    except MarketplaceError as error:
+        raise _failure(error) from error
+    click.echo(f"created user {user.id} {user.email} ({user.role})")
+
+
+def _failure(error: MarketplaceError) -> click.ClickException:
+    # Operators read the terminal in English, whatever the product's default language.
+    with force_locale("en"):
+        return click.ClickException(f"{error.field}: {error.message}")
+
+
+def _kind(_context: click.Context, _param: click.Parameter, value: str) -> OrganisationKind:
+    try:
+        return OrganisationKind(value.replace("-", "_").replace(" ", "_").lower())
+    except ValueError as error:
+        allowed = ", ".join(kind.value for kind in OrganisationKind)
+        raise click.BadParameter(f"choose one of {allowed}") from error
+
+
+@orgs.command("create")
+@click.option("--name", required=True)
+@click.option(
+    "--kind",
+    required=True,
+    callback=_kind,
+    help="contractor, business, rental_partner or public_body",
+)
+@click.option("--business-id", required=True, help="Finnish business ID, e.g. 1234567-8")
+@click.option("--owner", "owner_email", required=True, help="E-mail of an existing user.")
+def create_organisation(
+    name: str, kind: OrganisationKind, business_id: str, owner_email: str
+) -> None:
+    owner = auth_services.find_user_by_email(owner_email)
+    if owner is None:
+        raise click.ClickException(f"no user with e-mail {owner_email}; create it first")
+    try:
+        organisation = organisation_services.create_organisation(
+            owner, name, kind, business_id, verified=True
+        )
+    except MarketplaceError as error:
+        raise _failure(error) from error
+    click.echo(
+        f"created organisation {organisation.id} {organisation.name} "
+        f"({organisation.business_id}) owned by {owner.email}"
+    )
+
+
+@click.command("demo-data")
+def demo_data() -> None:
+    """Load a realistic Kera marketplace. Running it again adds nothing twice."""
+    summary = demo.load()
+    click.echo(f"demo data: {summary}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(orgs)
+    app.cli.add_command(demo_data)

@@ -1,0 +1,32 @@
+"""Form pieces shared by every feature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField
+
+from marketplace.errors import MarketplaceError
+
+# Each language is named in itself, so a user can find theirs whatever the page's language.
+LANGUAGE_CHOICES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
+
+
+def language_field(label: Any = None) -> Any:
+    options = [
+        SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_CHOICES
+    ]
+    return SelectField(label or _l("Language"), choices=options, default="fi")
+
+
+def attach_error(form: FlaskForm, error: MarketplaceError, fallback_field: str) -> None:
+    """Show a service's error beside the field it names (or a fallback field)."""
+    name = error.field if error.field in form._fields else fallback_field
+    form[name].errors = [*form[name].errors, str(error.message)]
+
+
+def status_for(form: FlaskForm) -> int:
+    """Forms with errors answer 422, so that clients and tests can tell a refusal apart."""
+    return 422 if form.errors else 200

@@ -1,0 +1,35 @@
+"""What /healthz reports: whether the database answers and whether search storage is usable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from marketplace.extensions import db
+
+
+def database_state() -> dict[str, Any]:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
+        return {"status": "error", "detail": type(error).__name__}
+    return {"status": "ok", "dialect": db.engine.dialect.name}
+
+
+def search_state() -> dict[str, Any]:
+    index_dir = Path(current_app.config["SEARCH_INDEX_DIR"])
+    parent = index_dir if index_dir.exists() else index_dir.parent
+    if not os.access(parent, os.W_OK):
+        return {"status": "error", "detail": "index directory is not writable"}
+    return {"status": "ok", "backend": "whoosh", "built": index_dir.exists()}
+
+
+def report() -> tuple[dict[str, Any], bool]:
+    checks = {"database": database_state(), "search": search_state()}
+    healthy = all(check["status"] == "ok" for check in checks.values())
+    return {"status": "ok" if healthy else "error", **checks}, healthy

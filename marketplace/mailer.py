@@ -1,0 +1,57 @@
+"""The one way the product sends e-mail: SMTP when MAIL_SERVER is set, the log otherwise.
+
+Messages are rendered from templates/email/<name>.txt in the recipient's language.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from marketplace.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def send_to_user(user: User, template: str, subject: str, **context: Any) -> None:
+    """Render `template` and `subject` (a lazy string) in the user's language and send them."""
+    with force_locale(str(user.locale)):
+        body = render_template(f"email/{template}.txt", user=user, **context)
+        send(user.email, str(subject), body)
+
+
+def send(to: str, subject: str, body: str) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="kera.example")
+    message.set_content(body)
+    if not config["MAIL_SERVER"]:
+        logger.info("e-mail (no MAIL_SERVER set) to %s: %s\n%s", to, subject, body)
+        return
+    _deliver(message)
+
+
+def _deliver(message: EmailMessage) -> None:
+    config = current_app.config
+    host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+    smtp: smtplib.SMTP
+    if config["MAIL_USE_SSL"]:
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    with smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)

@@ -1,0 +1,7 @@
+"""The home page, the language switcher, the accessibility statement and the health check."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from marketplace.main import routes  # noqa: E402, F401

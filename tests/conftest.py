@@ -1,0 +1,231 @@
+"""Fixtures: an app per test on SQLite (and on PostgreSQL too when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from flask_migrate import upgrade
+
+from marketplace import create_app
+from marketplace.auth import services as auth_services
+from marketplace.extensions import db
+from marketplace.models import (
+    Language,
+    MemberRole,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Site,
+    User,
+)
+from marketplace.organisations import services as organisation_services
+from marketplace.sites import services as site_services
+from marketplace.sites.services import SiteDetails
+from tests.support import PASSWORD, Client, business_id
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+DATABASES = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
+KEEP_TABLES = {"alembic_version"}
+
+
+def postgres_url() -> str:
+    url = TEST_DATABASE_URL
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def base_config(instance: Path, database_url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test secret key",
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_SERVER": "",
+        "SEARCH_INDEX_DIR": str(instance / "search-index"),
+        "UPLOAD_DIR": str(instance / "uploads"),
+    }
+
+
+def migrate_to_head(instance: Path, database_url: str) -> None:
+    app = create_app(base_config(instance, database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, copied for each test: migrating once keeps tests fast."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.db"
+    migrate_to_head(folder / "instance", f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = postgres_url()
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    migrate_to_head(tmp_path_factory.mktemp("postgres") / "instance", url)
+    return url
+
+
+def empty_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        tables = [
+            name for name in sa.inspect(connection).get_table_names() if name not in KEEP_TABLES
+        ]
+        if tables:
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "marketplace.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+        yield url
+        empty_postgres(url)
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, database_url: str) -> dict[str, Any]:
+    """Tests that need other settings change this dict before asking for `app`."""
+    return base_config(tmp_path / "instance", database_url)
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    app.test_client_class = Client
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def new_client(app: Flask) -> Callable[..., Client]:
+    """Another browser, optionally from another IP address."""
+
+    def make(ip: str = "127.0.0.1") -> Client:
+        browser = app.test_client()
+        browser.environ_base["REMOTE_ADDR"] = ip
+        return browser  # type: ignore[return-value]
+
+    return make
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    numbers = count(1)
+
+    def make(
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        role: Role = Role.MEMBER,
+        locale: Language = Language.EN,
+    ) -> User:
+        number = next(numbers)
+        return auth_services.create_user(
+            email or f"user{number}@example.fi", name or f"User {number}", password, locale, role
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_organisation(app: Flask, make_user: Callable[..., User]) -> Callable[..., Organisation]:
+    def make(
+        owner: User | None = None,
+        name: str = "Rakennus Testi Oy",
+        kind: OrganisationKind = OrganisationKind.CONTRACTOR,
+        members: tuple[User, ...] = (),
+    ) -> Organisation:
+        owner = owner or make_user()
+        organisation = organisation_services.create_organisation(owner, name, kind, business_id())
+        for member in members:
+            organisation_services.add_member(organisation, owner, member.email, MemberRole.MEMBER)
+        return organisation
+
+    return make
+
+
+KERA = SiteDetails("Kera työmaa", "Keranportti 3", "02650", "Espoo", 60.2172, 24.7535)
+
+
+@pytest.fixture
+def make_site(app: Flask) -> Callable[..., Site]:
+    def make(
+        owner: User, organisation: Organisation | None = None, details: SiteDetails = KERA
+    ) -> Site:
+        return site_services.create_site(owner, details, organisation)
+
+    return make
+
+
+class CollectingHandler:
+    """Keeps every message a real SMTP server on 127.0.0.1 received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server(app_config: dict[str, Any]) -> Iterator[CollectingHandler]:
+    from aiosmtpd.controller import Controller
+
+    handler = CollectingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    app_config.update({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port})
+    yield handler
+    controller.stop()

@@ -1,0 +1,72 @@
+"""Helpers the tests share: a client that submits forms with their CSRF token, and data makers."""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from itertools import count
+from typing import Any
+
+from flask import has_app_context
+from flask.globals import _cv_app, _cv_request
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from marketplace.extensions import db
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "a long enough password"
+
+
+class Client(FlaskClient):
+    """A browser-like client: `submit` sends a form with the token the page would carry.
+
+    Each request runs in its own application context, as it would in a server process, even
+    when the test itself has one pushed: Flask would otherwise reuse the test's context, and
+    with it the database session and `g` (where Flask-Login caches the signed-in user).
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        # The test's own session would otherwise keep its transaction open across the request;
+        # on SQLite that transaction holds the write lock, as every BEGIN IMMEDIATE does.
+        if has_app_context():
+            db.session.commit()
+
+        def isolated() -> TestResponse:
+            _cv_app.set(None)  # type: ignore[arg-type]
+            _cv_request.set(None)  # type: ignore[arg-type]
+            return FlaskClient.open(self, *args, **kwargs)
+
+        return contextvars.copy_context().run(isolated)
+
+    def csrf_token(self) -> str:
+        page = self.get("/accessibility").get_data(as_text=True)
+        match = CSRF_FIELD.search(page)
+        assert match, "every page carries a CSRF token in its language switcher"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
+        form = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.post(url, data=form, **kwargs)
+
+    def sign_in(self, email: str, password: str = PASSWORD, **extra: Any) -> TestResponse:
+        response = self.submit("/login", {"email": email, "password": password, **extra})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+_business_numbers = count(2000000)
+
+
+def business_id() -> str:
+    """A fresh valid Finnish business ID (the check digit computed as the register does)."""
+    weights = (7, 9, 10, 5, 8, 4, 2)
+    while True:
+        digits = f"{next(_business_numbers):07d}"
+        remainder = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
+        if remainder != 1:
+            return f"{digits}-{0 if remainder == 0 else 11 - remainder}"
+
+
+def text(response: TestResponse) -> str:
+    return response.get_data(as_text=True)

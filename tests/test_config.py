@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from marketplace.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    source = (ROOT / "marketplace" / "config.py").read_text()
+    read = set(re.findall(r'(?:environ\.get|_flag|_int)\(\s*"([A-Z_]+)"', source))
+    readme = (ROOT / "README.md").read_text()
+    undocumented = {name for name in read if f"`{name}`" not in readme}
+    assert read and undocumented == set()
+
+
+def test_embedded_defaults_stay_inside_the_instance_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DATABASE_URL", "SECRET_KEY", "SEARCH_INDEX_DIR", "UPLOAD_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    config = load_config(tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'marketplace.db'}"
+    assert config["SEARCH_INDEX_DIR"].startswith(str(tmp_path))
+    assert config["UPLOAD_DIR"].startswith(str(tmp_path))
+    secret_file = tmp_path / "secret_key"
+    assert secret_file.stat().st_mode & 0o077 == 0
+    assert load_config(tmp_path)["SECRET_KEY"] == config["SECRET_KEY"]
+
+
+def test_postgres_urls_get_the_psycopg_driver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://kera@db/marketplace")
+    assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == (
+        "postgresql+psycopg://kera@db/marketplace"
+    )

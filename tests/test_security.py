@@ -1,0 +1,187 @@
+"""Cross-cutting security: CSRF on every form, no writes on GET, and every object route
+checked against every kind of visitor."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from marketplace.auth.services import password_reset_token
+from marketplace.extensions import db
+from tests.support import PASSWORD, Client
+
+# Routes that take no browser form: none yet. Machine endpoints (webhooks, the API) join here.
+CSRF_EXEMPT: set[str] = set()
+
+
+@dataclass
+class World:
+    owner: Any
+    member: Any
+    stranger: Any
+    organisation: Any
+    organisation_site: Any
+    personal_site: Any
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "organisation_id": self.organisation.id,
+            "user_id": self.member.id,
+            "site_id": self.personal_site.id,
+            "token": password_reset_token(self.owner),
+        }
+
+
+@pytest.fixture
+def world(app: Flask, make_user: Any, make_organisation: Any, make_site: Any) -> World:
+    owner = make_user(email="owner@example.fi")
+    member = make_user(email="member@example.fi")
+    stranger = make_user(email="stranger@example.fi")
+    organisation = make_organisation(owner, members=(member,))
+    return World(
+        owner, member, stranger, organisation, make_site(owner, organisation), make_site(owner)
+    )
+
+
+def rules(app: Flask, method: str) -> list[Any]:
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if method in (rule.methods or set()) and rule.endpoint != "static"
+    ]
+
+
+def url_for_rule(rule: Any, values: dict[str, Any]) -> str:
+    return str(rule.build({name: values[name] for name in rule.arguments})[1])
+
+
+def database_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(sa.select(table).order_by(*table.primary_key.columns)):
+            digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def test_every_post_route_refuses_a_missing_or_forged_csrf_token(
+    app: Flask, client: Client, world: World
+) -> None:
+    client.sign_in("owner@example.fi")
+    checked = 0
+    before = database_fingerprint()
+    for rule in rules(app, "POST"):
+        if rule.endpoint in CSRF_EXEMPT:
+            continue
+        url = url_for_rule(rule, world.values())
+        assert client.post(url, data={}).status_code == 400, url
+        assert client.post(url, data={"csrf_token": "forged"}).status_code == 400, url
+        checked += 1
+    assert checked >= 10
+    assert database_fingerprint() == before
+
+
+def test_no_get_route_writes(app: Flask, client: Client, world: World) -> None:
+    client.sign_in("owner@example.fi")
+    before = database_fingerprint()
+    visited = 0
+    for rule in rules(app, "GET"):
+        response = client.get(url_for_rule(rule, world.values()))
+        assert response.status_code < 500
+        visited += 1
+    assert visited >= 10
+    assert database_fingerprint() == before
+
+
+# (method, URL pattern, expected status for: anonymous, stranger, member, owner).
+# A member may see the organisation but not manage it; nobody else may learn it exists.
+MATRIX: list[tuple[str, str, tuple[int, int, int, int]]] = [
+    ("GET", "/organisations/{org}", (302, 404, 200, 200)),
+    ("GET", "/organisations/{org}/edit", (302, 404, 403, 200)),
+    ("POST", "/organisations/{org}/edit", (302, 404, 403, 302)),
+    ("POST", "/organisations/{org}/members", (302, 404, 403, 302)),
+    ("POST", "/organisations/{org}/members/{owner}/role", (302, 404, 403, 302)),
+    ("POST", "/organisations/{org}/members/{owner}/remove", (302, 404, 403, 302)),
+    # A member removing themselves is leaving, which members may do.
+    ("POST", "/organisations/{org}/members/{member}/remove", (302, 404, 302, 302)),
+    ("GET", "/sites/{org_site}/edit", (302, 404, 200, 200)),
+    ("POST", "/sites/{org_site}/edit", (302, 404, 302, 302)),
+    ("POST", "/sites/{org_site}/delete", (302, 404, 302, 302)),
+    ("GET", "/sites/{personal_site}/edit", (302, 404, 404, 200)),
+    ("POST", "/sites/{personal_site}/edit", (302, 404, 404, 302)),
+    ("POST", "/sites/{personal_site}/delete", (302, 404, 404, 302)),
+]
+VISITORS = ("anonymous", "stranger", "member", "owner")
+FORMS = {
+    "/edit": {
+        "name": "Renamed",
+        "kind": "business",
+        "address": "Katu 1",
+        "postal_code": "02100",
+        "city": "Espoo",
+        "latitude": "60.2",
+        "longitude": "24.7",
+        "owner": "",
+    },
+    "/members": {"email": "stranger@example.fi", "role": "member"},
+    "/role": {"role": "owner"},
+}
+
+
+def form_for(pattern: str, world: World) -> dict[str, str]:
+    for suffix, data in FORMS.items():
+        if pattern.endswith(suffix):
+            prefixed = {f"member-{world.owner.id}-{k}": v for k, v in data.items()}
+            return {**data, **prefixed}
+    return {}
+
+
+def test_every_object_route_is_in_the_matrix(app: Flask, world: World) -> None:
+    patterns = {pattern for _, pattern, _ in MATRIX}
+    normalised = {
+        p.replace("{org}", "<int:organisation_id>")
+        .replace("{owner}", "<int:user_id>")
+        .replace("{member}", "<int:user_id>")
+        .replace("{org_site}", "<int:site_id>")
+        .replace("{personal_site}", "<int:site_id>")
+        for p in patterns
+    }
+    object_routes = {
+        rule.rule for rule in app.url_map.iter_rules() if rule.arguments - {"filename", "token"}
+    }
+    assert object_routes <= normalised, object_routes - normalised
+
+
+@pytest.mark.parametrize(("method", "pattern", "expected"), MATRIX)
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_object_access_matrix(
+    app: Flask,
+    client: Client,
+    world: World,
+    method: str,
+    pattern: str,
+    expected: tuple[int, int, int, int],
+    visitor: str,
+) -> None:
+    url = pattern.format(
+        org=world.organisation.id,
+        owner=world.owner.id,
+        member=world.member.id,
+        org_site=world.organisation_site.id,
+        personal_site=world.personal_site.id,
+    )
+    if visitor != "anonymous":
+        client.sign_in(f"{visitor}@example.fi", PASSWORD)
+    before = database_fingerprint()
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.submit(url, form_for(pattern, world))
+    status = expected[VISITORS.index(visitor)]
+    assert response.status_code == status, (visitor, method, url)
+    if status in (302, 403, 404) and visitor in ("anonymous", "stranger"):
+        assert database_fingerprint() == before
