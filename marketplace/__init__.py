@@ -16,6 +16,7 @@ from marketplace.extensions import register_extensions
 from marketplace.http_errors import register_error_handlers
 from marketplace.i18n import register_i18n
 from marketplace.security import register_security
+from marketplace.storage import register_storage
 from marketplace.templating import register_templating
 
 
@@ -29,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(Path(app.instance_path), settings))
     register_extensions(app)
+    register_storage(app)
     register_security(app)
     register_i18n(app)
     register_auth(app)
@@ -40,9 +42,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
+    from marketplace.api import bp as api
+    from marketplace.listings import bp as listings
     from marketplace.main import bp as main
+    from marketplace.media import bp as media
     from marketplace.organisations import bp as organisations
     from marketplace.sites import bp as sites
 
-    for blueprint in (main, organisations, sites):
+    for blueprint in (main, organisations, sites, listings, media, api):
         app.register_blueprint(blueprint)

@@ -9,7 +9,9 @@ from flask_babel import force_locale
 
 from marketplace import demo
 from marketplace.auth import services as auth_services
+from marketplace.categories.cli import categories
 from marketplace.errors import MarketplaceError
+from marketplace.listings import services as listing_services
 from marketplace.models import Language, OrganisationKind, Role
 from marketplace.organisations import services as organisation_services
 
@@ -79,6 +81,16 @@ def create_organisation(
     )
 
 
+listings = AppGroup("listings", help="Listing upkeep.")
+
+
+@listings.command("expire")
+def expire_listings() -> None:
+    """Mark listings whose end date has passed as expired. Safe to run often."""
+    count = listing_services.expire_listings()
+    click.echo(f"expired {count} listings")
+
+
 @click.command("demo-data")
 def demo_data() -> None:
     """Load a realistic Kera marketplace. Running it again adds nothing twice."""
@@ -87,6 +99,5 @@ def demo_data() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    app.cli.add_command(users)
-    app.cli.add_command(orgs)
-    app.cli.add_command(demo_data)
+    for command in (users, orgs, categories, listings, demo_data):
+        app.cli.add_command(command)

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, registry, scoped_session
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,39 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class ScaledDecimal(sa.TypeDecorator[Decimal]):
+    """An exact decimal stored as a scaled integer (3 places: thousandths).
+
+    SQLite has no exact decimal type, and stock arithmetic must be exact on every database:
+    `available >= :n` and `available - :n` then compare and subtract whole integers.
+    """
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def __init__(self, places: int = 3) -> None:
+        super().__init__()
+        self.places = places
+        self.factor = Decimal(10) ** places
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(value) * self.factor
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.places} decimal places")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(value) / self.factor
+
+    @property
+    def python_type(self) -> type[Decimal]:
+        return Decimal
+
+
 def _enum_values(enum_class: type[enum.Enum]) -> list[str]:
     return [str(member.value) for member in enum_class]
 
@@ -67,6 +101,7 @@ class Base(DeclarativeBase):
         type_annotation_map={
             datetime: UTCDateTime(),
             date: sa.Date(),
+            Decimal: ScaledDecimal(3),
             enum.StrEnum: sa.Enum(
                 enum.StrEnum,
                 native_enum=False,
@@ -87,22 +122,23 @@ updated_at = Annotated[datetime, mapped_column(default=utcnow, onupdate=utcnow)]
 _write_intent: ContextVar[bool] = ContextVar("sqlite_write_intent", default=True)
 
 
-def enter_read_only() -> Token[bool]:
-    """From here on, SQLite transactions begin deferred: many readers run side by side."""
-    return _write_intent.set(False)
+def intend_writes(writes: bool) -> Token[bool]:
+    """From here on, SQLite transactions begin IMMEDIATE (may write) or deferred (only read,
+    so that many readers run side by side). Returns a token for `restore_intent`."""
+    return _write_intent.set(writes)
 
 
-def leave_read_only(marker: Token[bool]) -> None:
+def restore_intent(marker: Token[bool]) -> None:
     _write_intent.reset(marker)
 
 
 @contextmanager
 def read_only_transactions() -> Iterator[None]:
-    marker = enter_read_only()
+    marker = intend_writes(False)
     try:
         yield
     finally:
-        leave_read_only(marker)
+        restore_intent(marker)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -122,7 +158,7 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
-def after_commit(session: Session, action: Callable[[], None]) -> None:
+def after_commit(session: Session | scoped_session[Any], action: Callable[[], None]) -> None:
     """Run `action` once the session's current transaction commits; forget it on rollback."""
     session.info.setdefault("after_commit", []).append(action)
 

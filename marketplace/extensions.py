@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session as SASession
 
 from marketplace.database import (
     Base,
+    ScaledDecimal,
     UTCDateTime,
     configure_sqlite,
-    enter_read_only,
     install_session_hooks,
-    leave_read_only,
+    intend_writes,
+    restore_intent,
 )
 
 db = SQLAlchemy(model_class=Base)
@@ -54,20 +55,21 @@ def register_extensions(app: Flask) -> None:
     install_session_hooks(SASession)
 
     @app.before_request
-    def deferred_sqlite_reads() -> None:
+    def declare_write_intent() -> None:
         # Safe methods never write, so their SQLite transactions need not queue for the lock.
-        if request.method in SAFE_METHODS:
-            g.read_only_marker = enter_read_only()
+        g.write_intent_marker = intend_writes(request.method not in SAFE_METHODS)
 
     @app.teardown_request
-    def end_deferred_sqlite_reads(_error: BaseException | None) -> None:
-        marker = g.pop("read_only_marker", None)
+    def restore_write_intent(_error: BaseException | None) -> None:
+        marker = g.pop("write_intent_marker", None)
         if marker is not None:
-            leave_read_only(marker)
+            restore_intent(marker)
 
 
 def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Alembic would write custom column types by their import path; write the plain type."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, ScaledDecimal):
+        return "sa.BigInteger()"
     return False

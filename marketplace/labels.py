@@ -8,7 +8,18 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
-from marketplace.models import MemberRole, OrganisationKind, Role
+from marketplace.models import (
+    CategoryKind,
+    Condition,
+    HazardStatus,
+    ListingKind,
+    ListingStatus,
+    MemberRole,
+    OrganisationKind,
+    PriceModel,
+    Role,
+    Unit,
+)
 
 LABELS: dict[StrEnum, LazyString] = {
     OrganisationKind.CONTRACTOR: _l("Contractor"),
@@ -20,6 +31,37 @@ LABELS: dict[StrEnum, LazyString] = {
     Role.MEMBER: _l("Member"),
     Role.MODERATOR: _l("Moderator"),
     Role.ADMIN: _l("Administrator"),
+    ListingKind.MATERIAL: _l("Material offered"),
+    ListingKind.EQUIPMENT: _l("Equipment for rent"),
+    ListingKind.WANTED: _l("Wanted"),
+    ListingStatus.DRAFT: _l("Draft"),
+    ListingStatus.ACTIVE: _l("Published"),
+    ListingStatus.PAUSED: _l("Paused"),
+    ListingStatus.CLOSED: _l("Closed"),
+    ListingStatus.EXPIRED: _l("Expired"),
+    ListingStatus.REMOVED: _l("Removed by a moderator"),
+    Condition.NEW_SURPLUS: _l("New, surplus"),
+    Condition.LIKE_NEW: _l("Like new"),
+    Condition.GOOD: _l("Good"),
+    Condition.FAIR: _l("Fair"),
+    Condition.FOR_PARTS: _l("For parts or material"),
+    PriceModel.FREE: _l("Free"),
+    PriceModel.PER_UNIT: _l("Price per unit"),
+    PriceModel.PER_LOT: _l("One price for the lot"),
+    PriceModel.RENTAL: _l("Rent per day or week"),
+    HazardStatus.DECLARED_CLEAN: _l("Surveyed: no asbestos, PCB or contamination found"),
+    HazardStatus.ASBESTOS: _l("Contains asbestos"),
+    HazardStatus.PCB: _l("Contains PCB"),
+    HazardStatus.CONTAMINATED: _l("Contaminated with other hazardous substances"),
+    CategoryKind.MATERIAL: _l("Materials"),
+    CategoryKind.EQUIPMENT: _l("Equipment"),
+    Unit.PCS: _l("pcs"),
+    Unit.M: _l("m"),
+    Unit.M2: _l("m²"),
+    Unit.M3: _l("m³"),
+    Unit.KG: _l("kg"),
+    Unit.T: _l("t"),
+    Unit.SET: _l("sets"),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace.extensions import talisman
@@ -29,7 +29,16 @@ def content_security_policy(tile_url: str) -> dict[str, str | list[str]]:
     }
 
 
+def refuse_nul_bytes() -> None:
+    """PostgreSQL text cannot hold NUL, and no honest form or link contains one: refuse the
+    request before any of it reaches a query."""
+    values = [*request.args.values(), *request.form.values(), request.path]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def register_security(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     proxies = app.config["TRUSTED_PROXY_COUNT"]
     if proxies:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -17,24 +20,33 @@ from flask_migrate import upgrade
 
 from marketplace import create_app
 from marketplace.auth import services as auth_services
+from marketplace.database import intend_writes, restore_intent
 from marketplace.extensions import db
+from marketplace.listings.photos import prepare_photo
+from marketplace.listings.services import ListingDetails, create_listing, today_in_finland
 from marketplace.models import (
+    Category,
+    Condition,
     Language,
+    Listing,
+    ListingKind,
     MemberRole,
     Organisation,
     OrganisationKind,
     Role,
     Site,
+    Unit,
     User,
 )
 from marketplace.organisations import services as organisation_services
 from marketplace.sites import services as site_services
 from marketplace.sites.services import SiteDetails
-from tests.support import PASSWORD, Client, business_id
+from tests.support import PASSWORD, Client, business_id, jpeg
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 DATABASES = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
-KEEP_TABLES = {"alembic_version"}
+# Reference data seeded by migrations stays; tests that add to it remove what they added.
+KEEP_TABLES = {"alembic_version", "categories"}
 
 
 def postgres_url() -> str:
@@ -120,10 +132,14 @@ def app_config(tmp_path: Path, database_url: str) -> dict[str, Any]:
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(app_config)
     app.test_client_class = Client
+    # The test body reads between requests; on SQLite an IMMEDIATE transaction left open by a
+    # lazy load would hold the write lock against the live server's requests.
+    marker = intend_writes(False)
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
+    restore_intent(marker)
 
 
 @pytest.fixture
@@ -193,6 +209,61 @@ def make_site(app: Flask) -> Callable[..., Site]:
         owner: User, organisation: Organisation | None = None, details: SiteDetails = KERA
     ) -> Site:
         return site_services.create_site(owner, details, organisation)
+
+    return make
+
+
+@pytest.fixture
+def category(app: Flask) -> Callable[[str], Category]:
+    def find(slug: str) -> Category:
+        found = db.session.scalar(sa.select(Category).where(Category.slug == slug))
+        assert found is not None, slug
+        return found
+
+    return find
+
+
+@pytest.fixture
+def details(category: Callable[[str], Category]) -> Callable[..., ListingDetails]:
+    """Bricks offered free from the given site; change any field with keywords."""
+
+    def make(site: Site, **changes: Any) -> ListingDetails:
+        base = ListingDetails(
+            kind=ListingKind.MATERIAL,
+            site_id=site.id,
+            category_id=category("common-bricks").id,
+            title="Punatiilet, 500 kpl",
+            description="Ehjiä punatiiliä lavoilla.",
+            language=Language.FI,
+            condition=Condition.GOOD,
+            unit=Unit.PCS,
+            quantity=Decimal(500),
+            available_from=today_in_finland(),
+            available_until=today_in_finland() + timedelta(days=30),
+        )
+        return replace(base, **changes)
+
+    return make
+
+
+@pytest.fixture
+def make_listing(
+    app: Flask,
+    make_user: Callable[..., User],
+    make_site: Callable[..., Site],
+    details: Callable[..., ListingDetails],
+) -> Callable[..., Listing]:
+    def make(
+        owner: User | None = None,
+        site: Site | None = None,
+        publish: bool = True,
+        photos: int = 0,
+        **changes: Any,
+    ) -> Listing:
+        owner = owner or make_user()
+        site = site or make_site(owner)
+        prepared = [prepare_photo(jpeg(colour=(40 * n, 100, 120))) for n in range(photos)]
+        return create_listing(owner, details(site, **changes), photos=prepared, publish=publish)
 
     return make
 

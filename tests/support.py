@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import io
 import re
 from itertools import count
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from flask import has_app_context
 from flask.globals import _cv_app, _cv_request
 from flask.testing import FlaskClient
+from PIL import Image
 from werkzeug.test import TestResponse
 
 from marketplace.extensions import db
@@ -70,3 +72,11 @@ def business_id() -> str:
 
 def text(response: TestResponse) -> str:
     return response.get_data(as_text=True)
+
+
+def jpeg(
+    width: int = 800, height: int = 600, colour: tuple[int, int, int] = (180, 90, 60)
+) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, "JPEG")
+    return buffer.getvalue()

@@ -112,3 +112,10 @@ def test_static_assets_are_served_locally(client: Client) -> None:
         response = client.get(asset)
         assert response.status_code == 200
         response.close()
+
+
+def test_nul_bytes_are_refused_before_they_reach_the_database(client: Client) -> None:
+    assert client.get("/listings/?category=%00").status_code == 400
+    assert (
+        client.submit("/login", {"email": "a\x00@example.fi", "password": "x"}).status_code == 400
+    )

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from marketplace.extensions import db
-from marketplace.models import Organisation, Role, Site, User
+from marketplace.models import Organisation, Role, User
 from marketplace.organisations.services import membership
 
 
@@ -81,18 +81,24 @@ def test_orgs_create_refuses_bad_input(app: Flask, runner: FlaskCliRunner, make_
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 0
 
 
-def test_demo_data_loads_once(app: Flask, runner: FlaskCliRunner) -> None:
-    first = runner.invoke(args=["demo-data"])
-    assert first.exit_code == 0, first.output
-    counts = [
-        db.session.scalar(sa.select(sa.func.count()).select_from(model))
-        for model in (User, Organisation, Site)
-    ]
-    assert counts[0] >= 8 and counts[1] >= 4 and counts[2] >= 8
-    second = runner.invoke(args=["demo-data"])
-    assert second.exit_code == 0
-    assert [
-        db.session.scalar(sa.select(sa.func.count()).select_from(model))
-        for model in (User, Organisation, Site)
-    ] == counts
-    assert "0 users, 0 organisations, 0 sites added" in last_line(second.output)
+def test_listings_expire(app: Flask, runner: FlaskCliRunner, make_listing: Any) -> None:
+    from datetime import timedelta
+
+    from marketplace.listings.services import today_in_finland
+    from marketplace.models import Listing, ListingStatus
+
+    listing = make_listing(
+        available_from=today_in_finland() - timedelta(days=10),
+        available_until=today_in_finland() + timedelta(days=1),
+    )
+    db.session.execute(
+        sa.update(Listing)
+        .where(Listing.id == listing.id)
+        .values(available_until=today_in_finland() - timedelta(days=1))
+    )
+    db.session.commit()
+    first = runner.invoke(args=["listings", "expire"])
+    assert last_line(first.output) == "expired 1 listings"
+    assert last_line(runner.invoke(args=["listings", "expire"]).output) == "expired 0 listings"
+    db.session.refresh(listing)
+    assert listing.status == ListingStatus.EXPIRED

@@ -9,13 +9,17 @@ from marketplace.auth import services as auth_services
 from marketplace.extensions import csrf, limiter
 from marketplace.i18n import remember_language
 from marketplace.links import is_safe_redirect
+from marketplace.listings import browsing
 from marketplace.main import bp
 from marketplace.models import Language
+
+NEWEST_ON_HOME = 6
 
 
 @bp.get("/")
 def home() -> str:
-    return render_template("main/home.html")
+    newest = browsing.browse(browsing.BrowseFilters(), per_page=NEWEST_ON_HOME).items
+    return render_template("main/home.html", newest=newest)
 
 
 @bp.get("/accessibility")

@@ -6,7 +6,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from marketplace.errors import MarketplaceError
+from marketplace.errors import Conflict, MarketplaceError
 from marketplace.forms import attach_error, status_for
 from marketplace.models import Site
 from marketplace.organisations import services as organisation_services
@@ -82,6 +82,10 @@ def edit(site_id: int) -> Page:
 def delete(site_id: int) -> Response:
     site = services.get_manageable_site(site_id, current_user)
     target = _back_to(site)
-    services.delete_site(site, current_user)
+    try:
+        services.delete_site(site, current_user)
+    except Conflict as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".edit", site_id=site_id))
     flash(_("The site has been removed."), "success")
     return redirect(target)

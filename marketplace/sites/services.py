@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
-from marketplace.errors import NotFound, ValidationError
+from marketplace.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
-from marketplace.models import Membership, Organisation, Site, User
+from marketplace.models import Listing, Membership, Organisation, Site, User
 from marketplace.organisations.services import membership, require_membership
 
 POSTAL_CODE = re.compile(r"\d{5}")
@@ -80,7 +80,7 @@ def create_site(
     site = Site(
         organisation=organisation,
         user=None if organisation else actor,
-        **_columns(details),
+        **site_columns(details),
     )
     db.session.add(site)
     db.session.flush()
@@ -96,7 +96,7 @@ def create_site(
     return site
 
 
-def _columns(details: SiteDetails) -> dict[str, object]:
+def site_columns(details: SiteDetails) -> dict[str, object]:
     return {
         "name": details.name.strip(),
         "address": details.address.strip(),
@@ -126,7 +126,7 @@ def update_site(site: Site, actor: User, details: SiteDetails) -> Site:
     if not can_manage(site, actor):
         raise NotFound(_l("No such site."))
     check_details(details)
-    for column, value in _columns(details).items():
+    for column, value in site_columns(details).items():
         setattr(site, column, value)
     audit.record(actor, "site.updated", "site", site.id, name=site.name)
     db.session.commit()
@@ -136,6 +136,11 @@ def update_site(site: Site, actor: User, details: SiteDetails) -> Site:
 def delete_site(site: Site, actor: User) -> None:
     if not can_manage(site, actor):
         raise NotFound(_l("No such site."))
+    in_use = db.session.scalar(sa.select(Listing.id).where(Listing.site_id == site.id).limit(1))
+    if in_use is not None:
+        raise Conflict(
+            _l("Listings use this place, so it cannot be removed. Set an end date for it instead.")
+        )
     audit.record(actor, "site.deleted", "site", site.id, name=site.name)
     db.session.delete(site)
     db.session.commit()

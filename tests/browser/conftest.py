@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 from PIL import Image
 from playwright.sync_api import Browser, Page, Route
-from werkzeug.serving import make_server
+from waitress.server import create_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
@@ -71,13 +71,22 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def live_server(app: Flask, app_config: dict[str, Any]) -> Iterator[str]:
-    app.config["MAP_TILE_URL"] = f"https://{TILE_HOST}/{{z}}/{{x}}/{{y}}.png"
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    """Map tiles come from a host the browser context answers itself (see `page`)."""
+    app_config["MAP_TILE_URL"] = f"https://{TILE_HOST}/{{z}}/{{x}}/{{y}}.png"
+    return app_config
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served by waitress in a thread. Browsers drop connections mid-response when
+    they navigate on; waitress closes the response then, where Werkzeug's development
+    server can leak the open file."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
     thread.join(timeout=5)
 
 

@@ -1,0 +1,1 @@
+"""Circular impact: kilograms kept out of waste and the CO2e that avoided."""
