@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from marketplace.auth import services as auth_services
+from marketplace.demo_listings import ensure_listings
 from marketplace.models import (
     Language,
     MemberRole,
@@ -180,7 +181,9 @@ def load() -> str:
     users, new_users = _ensure_users()
     organisations, new_organisations = _ensure_organisations(users)
     new_sites = _ensure_sites(users, organisations)
+    new_listings = ensure_listings(users, organisations)
     return (
         f"{new_users} users, {new_organisations} organisations, {new_sites} sites added; "
+        f"{new_listings} listings added; "
         f"sign in as any demo user with the password {DEMO_PASSWORD}"
     )
