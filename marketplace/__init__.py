@@ -15,6 +15,7 @@ from marketplace.config import load_config
 from marketplace.extensions import register_extensions
 from marketplace.http_errors import register_error_handlers
 from marketplace.i18n import register_i18n
+from marketplace.search import register_search
 from marketplace.security import register_security
 from marketplace.storage import register_storage
 from marketplace.templating import register_templating
@@ -30,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(Path(app.instance_path), settings))
     register_extensions(app)
+    register_search(app)
     register_storage(app)
     register_security(app)
     register_i18n(app)
@@ -47,7 +49,8 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.main import bp as main
     from marketplace.media import bp as media
     from marketplace.organisations import bp as organisations
+    from marketplace.reservations import bp as reservations
     from marketplace.sites import bp as sites
 
-    for blueprint in (main, organisations, sites, listings, media, api):
+    for blueprint in (main, organisations, sites, listings, reservations, media, api):
         app.register_blueprint(blueprint)

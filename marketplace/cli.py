@@ -7,13 +7,15 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from marketplace import demo
+from marketplace import demo, notifications
 from marketplace.auth import services as auth_services
 from marketplace.categories.cli import categories
 from marketplace.errors import MarketplaceError
 from marketplace.listings import services as listing_services
 from marketplace.models import Language, OrganisationKind, Role
 from marketplace.organisations import services as organisation_services
+from marketplace.reservations import services as reservation_services
+from marketplace.search.cli import search
 
 users = AppGroup("users", help="Manage user accounts.")
 orgs = AppGroup("orgs", help="Manage organisations.")
@@ -91,6 +93,27 @@ def expire_listings() -> None:
     click.echo(f"expired {count} listings")
 
 
+reservations = AppGroup("reservations", help="Reservation upkeep.")
+
+
+@reservations.command("expire")
+def expire_reservations() -> None:
+    """Release holds nobody acted on in time, and remind those who must act soon.
+    Safe to run every minute, and from several processes at once."""
+    reminded = reservation_services.remind_due()
+    expired = reservation_services.expire_due()
+    click.echo(f"reminded {reminded}, expired {expired} reservations")
+
+
+notifications_group = AppGroup("notifications", help="Notification e-mails.")
+
+
+@notifications_group.command("send")
+def send_notifications() -> None:
+    """Send the e-mails of notifications not sent yet (after a crash or a mail outage)."""
+    click.echo(f"sent {notifications.deliver_pending()} e-mails")
+
+
 @click.command("demo-data")
 def demo_data() -> None:
     """Load a realistic Kera marketplace. Running it again adds nothing twice."""
@@ -99,5 +122,14 @@ def demo_data() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (users, orgs, categories, listings, demo_data):
+    for command in (
+        users,
+        orgs,
+        categories,
+        listings,
+        reservations,
+        notifications_group,
+        search,
+        demo_data,
+    ):
         app.cli.add_command(command)

@@ -73,6 +73,8 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
         "AUTH_SIGN_IN_HOURS": _int("AUTH_SIGN_IN_HOURS", 12),
         "AUTH_PASSWORD_RESET_MAX_AGE": _int("AUTH_PASSWORD_RESET_MAX_AGE", 3600),
         "AUTH_PASSWORD_MIN_LENGTH": 12,
+        "AUTH_ARGON2_TIME_COST": _int("AUTH_ARGON2_TIME_COST", 3),
+        "AUTH_ARGON2_MEMORY_KIB": _int("AUTH_ARGON2_MEMORY_KIB", 65536),
         "HSTS_ENABLED": _flag("HSTS_ENABLED", not (debug or testing)),
         "FORCE_HTTPS": _flag("FORCE_HTTPS", False),
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
@@ -102,7 +104,17 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": os.environ.get("BABEL_DEFAULT_LOCALE", "fi"),
         "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
+        # thread: sent by a background thread after commit; inline: sent before the request
+        # returns; job: only by `flask notifications send`.
+        "NOTIFICATIONS_DELIVERY": os.environ.get("NOTIFICATIONS_DELIVERY", "thread"),
+        "RESERVATIONS_RESPOND_HOURS": _int("RESERVATIONS_RESPOND_HOURS", 48),
+        "RESERVATIONS_PICKUP_WINDOW_HOURS": _int("RESERVATIONS_PICKUP_WINDOW_HOURS", 4),
+        "RESERVATIONS_REMIND_HOURS": _int("RESERVATIONS_REMIND_HOURS", 12),
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(instance_path / "search-index")),
+        # Seconds a request waits, after its commit, for the index to take the change.
+        "SEARCH_SYNC_WAIT": float(os.environ.get("SEARCH_SYNC_WAIT") or 2),
+        # Seconds the index writer waits for another process's write lock before retrying.
+        "SEARCH_LOCK_TIMEOUT": float(os.environ.get("SEARCH_LOCK_TIMEOUT") or 10),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(instance_path / "uploads")),
         "MAP_TILE_URL": os.environ.get(
             "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

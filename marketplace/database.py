@@ -158,12 +158,21 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
-def after_commit(session: Session | scoped_session[Any], action: Callable[[], None]) -> None:
-    """Run `action` once the session's current transaction commits; forget it on rollback."""
+def after_commit(
+    session: Session | scoped_session[Any], action: Callable[[], None], key: str | None = None
+) -> None:
+    """Run `action` once the session's current transaction commits; forget it on rollback.
+    With a `key`, only the first action registered under it in a transaction is kept."""
+    if key is not None:
+        keys = session.info.setdefault("after_commit_keys", set())
+        if key in keys:
+            return
+        keys.add(key)
     session.info.setdefault("after_commit", []).append(action)
 
 
 def _run_after_commit(session: Session) -> None:
+    session.info.pop("after_commit_keys", None)
     actions = session.info.pop("after_commit", [])
     for action in actions:
         try:
@@ -176,6 +185,7 @@ def _run_after_commit(session: Session) -> None:
 
 def _forget_after_commit(session: Session, *_args: Any) -> None:
     session.info.pop("after_commit", None)
+    session.info.pop("after_commit_keys", None)
 
 
 def install_session_hooks(session_class: type[Session] | Any) -> None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from marketplace.extensions import db
+from marketplace.search import services as search_services
 
 
 def database_state() -> dict[str, Any]:
@@ -26,7 +27,10 @@ def search_state() -> dict[str, Any]:
     parent = index_dir if index_dir.exists() else index_dir.parent
     if not os.access(parent, os.W_OK):
         return {"status": "error", "detail": "index directory is not writable"}
-    return {"status": "ok", "backend": "whoosh", "built": index_dir.exists()}
+    try:
+        return search_services.state()
+    except Exception as error:  # a broken index must show here, not break the health check
+        return {"status": "error", "detail": type(error).__name__}
 
 
 def report() -> tuple[dict[str, Any], bool]:

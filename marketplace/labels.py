@@ -17,6 +17,7 @@ from marketplace.models import (
     MemberRole,
     OrganisationKind,
     PriceModel,
+    ReservationStatus,
     Role,
     Unit,
 )
@@ -62,6 +63,13 @@ LABELS: dict[StrEnum, LazyString] = {
     Unit.KG: _l("kg"),
     Unit.T: _l("t"),
     Unit.SET: _l("sets"),
+    ReservationStatus.PENDING_PAYMENT: _l("Waiting for payment"),
+    ReservationStatus.REQUESTED: _l("Requested"),
+    ReservationStatus.ACCEPTED: _l("Accepted"),
+    ReservationStatus.COMPLETED: _l("Handed over"),
+    ReservationStatus.DECLINED: _l("Declined"),
+    ReservationStatus.CANCELLED: _l("Cancelled"),
+    ReservationStatus.EXPIRED: _l("Expired"),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -20,11 +21,24 @@ from marketplace.models import User
 logger = logging.getLogger(__name__)
 
 
-def send_to_user(user: User, template: str, subject: str, **context: Any) -> None:
-    """Render `template` and `subject` (a lazy string) in the user's language and send them."""
-    with force_locale(str(user.locale)):
-        body = render_template(f"email/{template}.txt", user=user, **context)
-        send(user.email, str(subject), body)
+def recipient_of(user: User) -> dict[str, str]:
+    """What a message needs of its recipient, readable after the session has closed."""
+    return {"email": user.email, "locale": str(user.locale), "display_name": user.display_name}
+
+
+def send_to_user(user: User, template: str, subject: Any, **context: Any) -> None:
+    send_rendered(recipient_of(user), template, subject, **context)
+
+
+def send_rendered(
+    recipient: Mapping[str, Any], template: str, subject: Any, **context: Any
+) -> None:
+    """Render templates/email/<template>.txt and the subject (a lazy string whose
+    %(name)s placeholders take `context["details"]`) in the recipient's language."""
+    with force_locale(str(recipient["locale"])):
+        body = render_template(f"email/{template}.txt", recipient=recipient, **context)
+        subject_text = str(subject) % context.get("details", {})
+        send(str(recipient["email"]), subject_text, body)
 
 
 def send(to: str, subject: str, body: str) -> None:

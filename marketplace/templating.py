@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
+from flask_login import current_user
 
+from marketplace import notifications
 from marketplace.forms import LANGUAGE_CHOICES
 from marketplace.labels import label
 from marketplace.listings import presentation
@@ -14,9 +16,16 @@ from marketplace.money import format_euros
 
 
 def _globals() -> dict[str, Any]:
-    return {
+    values: dict[str, Any] = {
         "language_choices": LANGUAGE_CHOICES,
         "current_language": str(get_locale() or "fi"),
+    }
+    if not has_request_context():  # e-mails rendered by jobs
+        return values
+    signed_in = current_user.is_authenticated
+    return {
+        **values,
+        "unread_notifications": notifications.unread_count(current_user) if signed_in else 0,
         "current_path": request.full_path.rstrip("?"),
     }
 
@@ -32,3 +41,4 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(presentation.photo_url, "photo_url")
     app.add_template_global(presentation.photo_srcset, "photo_srcset")
     app.add_template_global(presentation.cover, "cover_photo")
+    app.add_template_global(notifications.text_of, "notification_text")

@@ -33,6 +33,7 @@ from marketplace.models import (
     MemberRole,
     Organisation,
     OrganisationKind,
+    PriceModel,
     Role,
     Site,
     Unit,
@@ -64,7 +65,11 @@ def base_config(instance: Path, database_url: str) -> dict[str, Any]:
         "INSTANCE_PATH": str(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Cheap hashing keeps the suite fast; production keeps argon2-cffi's defaults.
+        "AUTH_ARGON2_TIME_COST": 1,
+        "AUTH_ARGON2_MEMORY_KIB": 64,
         "MAIL_SERVER": "",
+        "NOTIFICATIONS_DELIVERY": "inline",
         "SEARCH_INDEX_DIR": str(instance / "search-index"),
         "UPLOAD_DIR": str(instance / "uploads"),
     }
@@ -264,6 +269,31 @@ def make_listing(
         site = site or make_site(owner)
         prepared = [prepare_photo(jpeg(colour=(40 * n, 100, 120))) for n in range(photos)]
         return create_listing(owner, details(site, **changes), photos=prepared, publish=publish)
+
+    return make
+
+
+@pytest.fixture
+def make_rental(
+    make_listing: Callable[..., Listing], category: Callable[[str], Category]
+) -> Callable[..., Listing]:
+    """Scaffolding for rent: three sets, 45 € a day, 180 € a week, at least two days."""
+
+    def make(owner: User, **changes: Any) -> Listing:
+        rental: dict[str, Any] = {
+            "kind": ListingKind.EQUIPMENT,
+            "category_id": category("facade-scaffolding").id,
+            "title": "Julkisivuteline",
+            "unit": Unit.SET,
+            "quantity": Decimal(3),
+            "price_model": PriceModel.RENTAL,
+            "price_cents": 4500,
+            "week_price_cents": 18000,
+            "deposit_cents": 20000,
+            "min_rental_days": 2,
+            "available_until": today_in_finland() + timedelta(days=120),
+        }
+        return make_listing(owner=owner, **{**rental, **changes})
 
     return make
 

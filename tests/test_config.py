@@ -39,3 +39,10 @@ def test_postgres_urls_get_the_psycopg_driver(
     assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == (
         "postgresql+psycopg://kera@db/marketplace"
     )
+
+
+def test_production_hashing_meets_asvs_level_2(tmp_path: Path) -> None:
+    """OWASP's argon2id minimum is 19 MiB with two passes; the defaults exceed it."""
+    config = load_config(tmp_path)
+    assert config["AUTH_ARGON2_MEMORY_KIB"] >= 19 * 1024
+    assert config["AUTH_ARGON2_TIME_COST"] >= 2

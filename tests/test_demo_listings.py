@@ -25,6 +25,8 @@ from marketplace.models import (
     ListingPhoto,
     ListingStatus,
     Organisation,
+    Reservation,
+    ReservationStatus,
     Site,
     User,
 )
@@ -78,6 +80,13 @@ def test_demo_data_lists_a_varied_plausible_marketplace_once(
     check_plausibility(listings)
     assert count(ListingPhoto) >= 40
 
+    statuses = set(db.session.scalars(sa.select(Reservation.status)))
+    assert {
+        ReservationStatus.REQUESTED,
+        ReservationStatus.ACCEPTED,
+        ReservationStatus.COMPLETED,
+    } <= statuses
+    assert db.session.scalar(sa.select(sa.func.sum(Reservation.co2e_kg))) > 0
     people = (count(User), count(Organisation), count(Site))
     assert people[0] >= 8 and people[1] >= 4 and people[2] >= 8
 
@@ -85,6 +94,7 @@ def test_demo_data_lists_a_varied_plausible_marketplace_once(
     assert second.exit_code == 0, second.output
     assert "0 users, 0 organisations, 0 sites added" in last_line(second.output)
     assert "0 listings added" in last_line(second.output)
+    assert "0 reservations added" in last_line(second.output)
     assert count(Listing) == len(listings)
     assert (count(User), count(Organisation), count(Site)) == people
 

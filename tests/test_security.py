@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,6 +14,9 @@ from flask import Flask
 
 from marketplace.auth.services import password_reset_token
 from marketplace.extensions import db
+from marketplace.reservations import services as reservation_services
+from marketplace.reservations.services import MaterialRequest
+from tests.reservations.conftest import tomorrow_at
 from tests.support import PASSWORD, Client
 
 # Routes that take no browser form. Machine endpoints (webhooks, the partner API) join here.
@@ -30,6 +34,8 @@ class World:
     organisation_listing: Any
     personal_listing: Any
     draft_listing: Any
+    customer: Any
+    reservation: Any
 
     @property
     def photo(self) -> Any:
@@ -46,6 +52,7 @@ class World:
             "photo_id": self.photo.id,
             "action": "pause",
             "key": self.photo.variants["320"],
+            "reservation_id": self.reservation.id,
         }
 
     def placeholders(self) -> dict[str, Any]:
@@ -60,6 +67,7 @@ class World:
             "draft": self.draft_listing.id,
             "photo": self.photo.id,
             "key": self.photo.variants["320"],
+            "reservation": self.reservation.id,
         }
 
 
@@ -72,6 +80,11 @@ def world(
     stranger = make_user(email="stranger@example.fi")
     organisation = make_organisation(owner, members=(member,))
     organisation_site, personal_site = make_site(owner, organisation), make_site(owner)
+    organisation_listing = make_listing(owner=owner, site=organisation_site, photos=1)
+    customer = make_user(email="customer@example.fi")
+    reservation = reservation_services.reserve_material(
+        customer, organisation_listing, MaterialRequest(Decimal(5), tomorrow_at())
+    )
     return World(
         owner,
         member,
@@ -79,9 +92,11 @@ def world(
         organisation,
         organisation_site,
         personal_site,
-        make_listing(owner=owner, site=organisation_site, photos=1),
+        organisation_listing,
         make_listing(owner=owner, site=personal_site),
         make_listing(owner=owner, site=personal_site, publish=False),
+        customer,
+        reservation,
     )
 
 
@@ -170,6 +185,9 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int]]] = [
     ("POST", "/listings/{org_listing}/duplicate", (302, 404, 302, 302)),
     ("POST", "/listings/{org_listing}/remove", (302, 403, 403, 403)),
     ("GET", "/media/{key}", (200, 200, 200, 200)),
+    # The public API shows what the public pages show, and nothing more.
+    ("GET", "/api/v1/listings/{org_listing}", (200, 200, 200, 200)),
+    ("GET", "/api/v1/listings/{draft}", (404, 404, 404, 404)),
 ]
 VISITORS = ("anonymous", "stranger", "member", "owner")
 FORMS = {
@@ -197,6 +215,8 @@ RULE_NAMES = {
     "{draft}": "<int:listing_id>",
     "{photo}": "<int:photo_id>",
     "{key}": "<path:key>",
+    "{reservation}": "<int:reservation_id>",
+    "/new/{org_listing}": "/new/<int:listing_id>",
 }
 ACTIONS = ("/publish", "/pause", "/close")
 
@@ -218,11 +238,29 @@ def as_rule(pattern: str) -> str:
 
 
 def test_every_object_route_is_in_the_matrix(app: Flask) -> None:
-    covered = {as_rule(pattern) for _, pattern, _ in MATRIX}
+    covered = {as_rule(pattern) for _, pattern, _ in MATRIX + RESERVATION_MATRIX}
     object_routes = {
         rule.rule for rule in app.url_map.iter_rules() if rule.arguments - {"filename", "token"}
     }
     assert object_routes <= covered, object_routes - covered
+
+
+def check_access(
+    client: Client, world: World, method: str, pattern: str, visitor: str, expected: int
+) -> None:
+    """One visitor tries one route; those with no business there change nothing."""
+    url = pattern.format(**world.placeholders())
+    if visitor != "anonymous":
+        client.sign_in(f"{visitor}@example.fi", PASSWORD)
+    before = database_fingerprint()
+    if method == "GET":
+        response = client.get(url)
+        response.close()
+    else:
+        response = client.submit(url, form_for(pattern, world))
+    assert response.status_code == expected, (visitor, method, url)
+    if visitor in ("anonymous", "stranger"):
+        assert database_fingerprint() == before
 
 
 @pytest.mark.parametrize(("method", "pattern", "expected"), MATRIX)
@@ -236,16 +274,35 @@ def test_object_access_matrix(
     expected: tuple[int, int, int, int],
     visitor: str,
 ) -> None:
-    url = pattern.format(**world.placeholders())
-    if visitor != "anonymous":
-        client.sign_in(f"{visitor}@example.fi", PASSWORD)
-    before = database_fingerprint()
-    if method == "GET":
-        response = client.get(url)
-        response.close()
-    else:
-        response = client.submit(url, form_for(pattern, world))
-    status = expected[VISITORS.index(visitor)]
-    assert response.status_code == status, (visitor, method, url)
-    if status in (302, 403, 404) and visitor in ("anonymous", "stranger"):
-        assert database_fingerprint() == before
+    check_access(client, world, method, pattern, visitor, expected[VISITORS.index(visitor)])
+
+
+# Reservations have a third party: the customer who made the request.
+# (method, URL pattern, expected for: anonymous, stranger, customer, member, owner).
+RESERVATION_MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
+    ("GET", "/reservations/new/{org_listing}", (302, 200, 200, 200, 200)),
+    ("POST", "/reservations/new/{org_listing}", (302, 422, 422, 422, 422)),
+    ("GET", "/reservations/{reservation}", (302, 404, 200, 200, 200)),
+    ("POST", "/reservations/{reservation}/accept", (302, 404, 404, 302, 302)),
+    ("POST", "/reservations/{reservation}/decline", (302, 404, 404, 302, 302)),
+    ("POST", "/reservations/{reservation}/cancel", (302, 404, 302, 302, 302)),
+    ("GET", "/reservations/{reservation}/handover", (302, 404, 404, 200, 200)),
+    ("POST", "/reservations/{reservation}/handover", (302, 404, 404, 422, 422)),
+    ("POST", "/reservations/{reservation}/messages", (302, 404, 422, 422, 422)),
+    ("GET", "/reservations/{reservation}/qr.svg", (302, 404, 200, 200, 200)),
+]
+PARTIES = ("anonymous", "stranger", "customer", "member", "owner")
+
+
+@pytest.mark.parametrize(("method", "pattern", "expected"), RESERVATION_MATRIX)
+@pytest.mark.parametrize("visitor", PARTIES)
+def test_reservation_access_matrix(
+    app: Flask,
+    client: Client,
+    world: World,
+    method: str,
+    pattern: str,
+    expected: tuple[int, ...],
+    visitor: str,
+) -> None:
+    check_access(client, world, method, pattern, visitor, expected[PARTIES.index(visitor)])

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from decimal import Decimal
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -26,7 +28,9 @@ from marketplace.listings.forms import (
     RemoveForm,
 )
 from marketplace.listings.services import today_in_finland
-from marketplace.models import Listing, ListingKind
+from marketplace.models import Listing, ListingKind, ListingStatus
+from marketplace.reservations import services as reservation_services
+from marketplace.reservations.routes import reservation_form
 from marketplace.views import Page
 
 
@@ -43,34 +47,49 @@ def _signed_in_user() -> object | None:
 
 @bp.get("/")
 def browse() -> Page:
-    filters = browsing.BrowseFilters.from_args(request.args)
-    return render_template(
-        "listings/browse.html",
-        filters=filters,
-        page=browsing.browse(filters),
-        **browsing.filter_options(),
+    """The search page. htmx asks for the results alone as the user types; its history
+    restores and every other request get the whole page."""
+    found = browsing.browse(request.args)
+    fragment = "HX-Request" in request.headers and (
+        "HX-History-Restore-Request" not in request.headers
     )
+    template = "listings/_results.html" if fragment else "listings/browse.html"
+    response = make_response(render_template(template, **browsing.context(found)))
+    response.vary.add("HX-Request")
+    if fragment:
+        # The address bar shows the search in its short form, not every empty form field.
+        response.headers["HX-Push-Url"] = found.url(page=found.page.query.page)
+    return response
 
 
 @bp.get("/<int:listing_id>")
 def detail(listing_id: int) -> Page:
     listing = access.get_visible(listing_id, _signed_in_user())  # type: ignore[arg-type]
-    manager = current_user.is_authenticated and access.can_manage(listing, current_user)
+    signed_in = current_user.is_authenticated
+    manager = signed_in and access.can_manage(listing, current_user)
+    reservable = (
+        listing.status == ListingStatus.ACTIVE
+        and listing.kind != ListingKind.WANTED
+        and not manager
+    )
     return render_template(
         "listings/detail.html",
         listing=listing,
         manager=manager,
-        impact=estimate(
-            listing.quantity_available
-            if listing.kind != ListingKind.WANTED
-            else listing.quantity_total,
-            listing.mass_per_unit_kg,
-            listing.category,
-        ),
-        remove_form=RemoveForm(formdata=None)
-        if current_user.is_authenticated and current_user.is_moderator
-        else None,
+        impact=estimate(_estimated_quantity(listing), listing.mass_per_unit_kg, listing.category),
+        remove_form=RemoveForm(formdata=None) if signed_in and current_user.is_moderator else None,
+        reservable=reservable,
+        reserve_form=reservation_form(listing) if reservable and signed_in else None,
+        free_days=reservation_services.availability(listing, reservation_services.today(), 42)
+        if listing.kind == ListingKind.EQUIPMENT
+        else [],
     )
+
+
+def _estimated_quantity(listing: Listing) -> Decimal:
+    if listing.kind == ListingKind.MATERIAL:
+        return listing.quantity_available
+    return listing.quantity_total
 
 
 @bp.get("/new")

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask import jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from marketplace import health
+from marketplace import health, notifications
 from marketplace.auth import services as auth_services
 from marketplace.extensions import csrf, limiter
 from marketplace.i18n import remember_language
@@ -18,7 +18,7 @@ NEWEST_ON_HOME = 6
 
 @bp.get("/")
 def home() -> str:
-    newest = browsing.browse(browsing.BrowseFilters(), per_page=NEWEST_ON_HOME).items
+    newest = browsing.newest(NEWEST_ON_HOME)
     return render_template("main/home.html", newest=newest)
 
 
@@ -44,3 +44,19 @@ def switch_language() -> Response:
 def healthz() -> tuple[Response, int]:
     body, healthy = health.report()
     return jsonify(body), 200 if healthy else 503
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_page() -> str:
+    items = notifications.recent(current_user)
+    return render_template(
+        "main/notifications.html", items=items, unread=any(item.read_at is None for item in items)
+    )
+
+
+@bp.post("/notifications/read")
+@login_required
+def read_notifications() -> Response:
+    notifications.mark_all_read(current_user)
+    return redirect(url_for(".notifications_page"))

@@ -13,14 +13,26 @@ from marketplace.models.listing import (
     PriceModel,
 )
 from marketplace.models.organisation import MemberRole, Membership, Organisation, OrganisationKind
+from marketplace.models.reservation import (
+    HOLDING,
+    OCCUPYING,
+    EventKind,
+    Notification,
+    Reservation,
+    ReservationEvent,
+    ReservationStatus,
+)
 from marketplace.models.site import Site
 from marketplace.models.user import Language, Role, SignIn, User
 
 __all__ = [
+    "HOLDING",
+    "OCCUPYING",
     "AuditEvent",
     "Category",
     "CategoryKind",
     "Condition",
+    "EventKind",
     "HazardStatus",
     "Language",
     "Listing",
@@ -30,9 +42,13 @@ __all__ = [
     "ListingStatus",
     "MemberRole",
     "Membership",
+    "Notification",
     "Organisation",
     "OrganisationKind",
     "PriceModel",
+    "Reservation",
+    "ReservationEvent",
+    "ReservationStatus",
     "Role",
     "SignIn",
     "Site",

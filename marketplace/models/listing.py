@@ -113,6 +113,8 @@ class Listing(Model):
     available_until: Mapped[date | None]
     pickup_instructions: Mapped[str] = mapped_column(sa.Text, default="")
     delivery_possible: Mapped[bool] = mapped_column(default=False)
+    # Requests are accepted at once, without the lister answering each one.
+    auto_accept: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     demolition_material: Mapped[bool] = mapped_column(default=False)
     hazard_status: Mapped[HazardStatus | None]
     hazard_notes: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -1,0 +1,241 @@
+"""Reservations per second with concurrent workers, through the service layer, compared with
+a bare conditional UPDATE on the same database in the same run (the ceiling for this work).
+
+    .venv/bin/python bench/reservations.py [--seconds 4] [--rounds 3] [--workers 8]
+        [--postgres postgresql://postgres@127.0.0.1:5432/marketplace_bench]
+
+Prints the median rate of each, their ratio, and the stock invariant checked afterwards
+(available = total − held, never below zero). Machines here are noisy: compare the ratio, not
+the absolute numbers, across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import upgrade
+
+from marketplace import create_app
+from marketplace.auth import services as auth_services
+from marketplace.categories.services import find_by_slug
+from marketplace.database import utcnow
+from marketplace.extensions import db
+from marketplace.listings.services import ListingDetails, create_listing, today_in_finland
+from marketplace.models import (
+    OCCUPYING,
+    Condition,
+    Language,
+    Listing,
+    ListingKind,
+    Reservation,
+    Unit,
+    User,
+)
+from marketplace.reservations import services
+from marketplace.sites.services import SiteDetails, create_site
+
+STOCK = Decimal(1_000_000)
+
+
+def make_app(database_url: str, instance: Path) -> Flask:
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "bench",
+            "AUTH_ARGON2_TIME_COST": 1,
+            "AUTH_ARGON2_MEMORY_KIB": 64,
+            "SEARCH_INDEX_DIR": str(instance / "search-index"),
+            "UPLOAD_DIR": str(instance / "uploads"),
+            # Notifications are still written with each reservation; their e-mails are left
+            # to the job, so that mail delivery does not compete with the path measured.
+            "NOTIFICATIONS_DELIVERY": "job",
+        }
+    )
+
+
+def prepare(app: Flask, workers: int) -> tuple[int, list[int]]:
+    """A listing with plenty of stock and one requester per worker."""
+    with app.app_context():
+        upgrade()
+        lister = auth_services.create_user("lister@bench.example", "Lister", "bench password 1")
+        site = create_site(lister, SiteDetails("Bench", "Katu 1", "02650", "Espoo", 60.2, 24.7))
+        bricks = find_by_slug("common-bricks")
+        assert bricks is not None
+        today = today_in_finland()
+        listing = create_listing(
+            lister,
+            ListingDetails(
+                kind=ListingKind.MATERIAL,
+                site_id=site.id,
+                category_id=bricks.id,
+                title="Benchmark bricks",
+                description="",
+                language=Language.FI,
+                condition=Condition.GOOD,
+                unit=Unit.PCS,
+                quantity=STOCK,
+                available_from=today,
+                available_until=today + timedelta(days=30),
+            ),
+            publish=True,
+        )
+        people = [
+            auth_services.create_user(f"r{n}@bench.example", f"R{n}", "bench password 1")
+            for n in range(workers)
+        ]
+        return listing.id, [person.id for person in people]
+
+
+def run_threads(workers: int, seconds: float, work: Callable[[int, float], int]) -> float:
+    barrier = threading.Barrier(workers + 1)
+    counts = [0] * workers
+
+    def worker(number: int) -> None:
+        barrier.wait()
+        counts[number] = work(number, time.perf_counter() + seconds)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def service_rate(app: Flask, listing_id: int, people: list[int], seconds: float) -> float:
+    def work(number: int, deadline: float) -> int:
+        done = 0
+        with app.app_context():
+            person = db.session.get(User, people[number])
+            assert person is not None
+            pickup = utcnow() + timedelta(days=1)
+            while time.perf_counter() < deadline:
+                listing = db.session.get(Listing, listing_id)
+                assert listing is not None
+                services.reserve_material(
+                    person, listing, services.MaterialRequest(Decimal(1), pickup)
+                )
+                done += 1
+            db.session.remove()
+        return done
+
+    return run_threads(len(people), seconds, work)
+
+
+def bare_rate(app: Flask, listing_id: int, workers: int, seconds: float) -> float:
+    """One conditional UPDATE per transaction: the least any safe reservation must do."""
+    statement = sa.text(
+        "UPDATE listings SET quantity_available = quantity_available - 1000 "
+        "WHERE id = :id AND quantity_available >= 1000"
+    )
+
+    def work(_number: int, deadline: float) -> int:
+        done = 0
+        with app.app_context():
+            engine = db.engine
+            while time.perf_counter() < deadline:
+                with engine.begin() as connection:
+                    done += connection.execute(statement, {"id": listing_id}).rowcount
+        return done
+
+    return run_threads(workers, seconds, work)
+
+
+def invariant(app: Flask, listing_id: int) -> tuple[bool, str]:
+    with app.app_context():
+        total, available = db.session.execute(
+            sa.select(Listing.quantity_total, Listing.quantity_available).where(
+                Listing.id == listing_id
+            )
+        ).one()
+        held = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Reservation.quantity), 0)).where(
+                Reservation.listing_id == listing_id, Reservation.status.in_(OCCUPYING)
+            )
+        )
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(Reservation))
+    bare_taken = total - available - Decimal(held)  # what the bare UPDATEs took
+    holds = bare_taken >= 0 and available >= 0
+    return holds, f"{count} reservations, {held} held, {available} left of {total}"
+
+
+def measure(name: str, database_url: str, args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        app = make_app(database_url, Path(folder))
+        listing_id, people = prepare(app, args.workers)
+        service, bare = [], []
+        for _ in range(args.rounds):
+            service.append(service_rate(app, listing_id, people, args.seconds))
+            bare.append(bare_rate(app, listing_id, args.workers, args.seconds))
+        holds, detail = invariant(app, listing_id)
+        with app.app_context():
+            db.engine.dispose()
+    result = {
+        "database": name,
+        "service": statistics.median(service),
+        "bare": statistics.median(bare),
+        "invariant": holds,
+        "detail": detail,
+    }
+    result["ratio"] = result["service"] / result["bare"]
+    return result
+
+
+def fresh_postgres(url: str) -> str:
+    database = sa.make_url(url).database
+    admin = sa.create_engine(
+        sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument(
+        "--postgres", default="postgresql://postgres@127.0.0.1:5432/marketplace_bench"
+    )
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    logging.disable(logging.INFO)  # the e-mails would otherwise be printed to the log
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        results.append(measure("SQLite (WAL)", f"sqlite:///{folder}/bench.db", args))
+    if not args.skip_postgres:
+        results.append(measure("PostgreSQL", fresh_postgres(args.postgres), args))
+    print(
+        f"{args.workers} workers, {args.rounds} rounds of {args.seconds:g} s, medians; "
+        "e-mail delivery left to the job"
+    )
+    print(f"{'database':<14}{'service/s':>12}{'bare UPDATE/s':>16}{'ratio':>8}  invariant")
+    for r in results:
+        verdict = "holds" if r["invariant"] else "BROKEN"
+        print(
+            f"{r['database']:<14}{r['service']:>12.0f}{r['bare']:>16.0f}{r['ratio']:>8.0%}"
+            f"  {verdict} ({r['detail']})"
+        )
+
+
+if __name__ == "__main__":
+    main()

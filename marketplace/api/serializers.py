@@ -1,0 +1,84 @@
+"""Listings as the public API shows them (DESIGN §6): decimals and money as strings, so that
+no JSON reader turns them into binary floats; times in ISO 8601 UTC; absolute URLs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import url_for
+
+from marketplace.listings.presentation import category_name
+from marketplace.models import Listing, ListingPhoto, PriceModel
+from marketplace.money import euros_from_cents
+
+PHOTO_WIDTH = 1280
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    # "500" rather than "500.000" or "5E+2".
+    return format(value.normalize(), "f")
+
+
+def money_text(cents: int | None) -> str | None:
+    euros = euros_from_cents(cents)
+    return None if euros is None else format(euros, "f")
+
+
+def price(listing: Listing) -> dict[str, Any] | None:
+    if listing.price_model == PriceModel.FREE:
+        return None
+    if listing.price_model == PriceModel.RENTAL:
+        per, cents = ("day", listing.price_cents)
+        if cents is None:
+            per, cents = ("week", listing.week_price_cents)
+    else:
+        per = "lot" if listing.price_model == PriceModel.PER_LOT else "unit"
+        cents = listing.price_cents
+    return {"amount": money_text(cents), "currency": "EUR", "per": per}
+
+
+def photo_url(photo: ListingPhoto) -> str:
+    widths = sorted(int(width) for width in photo.variants)
+    chosen = next((w for w in widths if w >= PHOTO_WIDTH), widths[-1])
+    return url_for("media.file", key=photo.variants[str(chosen)], _external=True)
+
+
+def listing_as_dict(listing: Listing, distance_km: float | None = None) -> dict[str, Any]:
+    site = listing.site
+    item: dict[str, Any] = {
+        "id": listing.id,
+        "url": url_for("listings.detail", listing_id=listing.id, _external=True),
+        "kind": listing.kind.value,
+        "title": listing.title,
+        "description": listing.description,
+        "language": listing.language.value,
+        # Named in the language the client asks for (Accept-Language), Finnish by default.
+        "category": {"slug": listing.category.slug, "name": category_name(listing.category)},
+        "condition": listing.condition.value if listing.condition else None,
+        "quantity_total": decimal_text(listing.quantity_total),
+        "quantity_available": decimal_text(listing.quantity_available),
+        "unit": listing.unit.value,
+        "price": price(listing),
+        "min_rental_days": listing.min_rental_days,
+        "deposit": money_text(listing.deposit_cents),
+        "location": {
+            "name": site.name,
+            "city": site.city,
+            "postal_code": site.postal_code,
+            "lat": site.latitude,
+            "lon": site.longitude,
+        },
+        "available_from": listing.available_from.isoformat(),
+        "available_until": listing.available_until.isoformat() if listing.available_until else None,
+        "photos": [photo_url(photo) for photo in listing.photos],
+        "organisation": listing.organisation.name if listing.organisation else None,
+        "status": listing.status.value,
+        "created_at": listing.created_at.isoformat(),
+        "updated_at": listing.updated_at.isoformat(),
+    }
+    if distance_km is not None:
+        item["distance_km"] = distance_km
+    return item

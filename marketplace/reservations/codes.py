@@ -1,0 +1,25 @@
+"""Pickup codes: short enough to read aloud on a building site, with no look-alike letters."""
+
+from __future__ import annotations
+
+import secrets
+
+import qrcode
+import qrcode.image.svg
+
+ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"
+LENGTH = 6
+
+
+def new_pickup_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+def normalise(code: str) -> str:
+    return "".join(code.split()).upper()
+
+
+def qr_svg(text: str) -> bytes:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg: bytes = image.to_string()
+    return svg

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField, TimeField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from marketplace.fields import DecimalCommaField
+
+
+def _request_id() -> str:
+    # Sent back with the form, so that a double tap or a resent form makes one reservation.
+    return uuid.uuid4().hex
+
+
+class MaterialReservationForm(FlaskForm):
+    quantity = DecimalCommaField(_l("How much"), validators=[InputRequired()])
+    pickup_date = DateField(_l("Pickup day"), validators=[InputRequired()])
+    pickup_time = TimeField(_l("Pickup time"), validators=[InputRequired()])
+    message = TextAreaField(
+        _l("Message to the lister (optional)"),
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+    request_id = HiddenField(default=_request_id)
+
+
+class BookingForm(FlaskForm):
+    start = DateField(_l("Pick-up day"), validators=[InputRequired()])
+    end = DateField(
+        _l("Return day"),
+        validators=[InputRequired()],
+        description=_l("Both the pick-up and the return day are charged."),
+    )
+    units = IntegerField(
+        _l("Units"), default=1, validators=[InputRequired(), NumberRange(min=1, max=1000)]
+    )
+    message = TextAreaField(
+        _l("Message to the lister (optional)"),
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+    request_id = HiddenField(default=_request_id)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (optional, shown to the other party)"),
+        validators=[Optional(), Length(max=500)],
+        render_kw={"rows": 2},
+    )
+
+
+class HandoverForm(FlaskForm):
+    code = StringField(
+        _l("Pickup code"),
+        validators=[InputRequired(), Length(max=12)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class MessageForm(FlaskForm):
+    text = TextAreaField(
+        _l("Message"), validators=[InputRequired(), Length(max=2000)], render_kw={"rows": 3}
+    )

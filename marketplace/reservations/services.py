@@ -1,0 +1,689 @@
+"""Reservations of material and bookings of equipment, and every transition of the state
+machine in DESIGN §4.
+
+Stock is changed only here, by statements that cannot oversell whatever runs in parallel:
+a material reservation takes its quantity with one conditional UPDATE; a booking locks the
+listing's row (SQLite's BEGIN IMMEDIATE holds the database) before counting the booked days.
+Every transition is a compare-and-set on the reservation's status, so a hold is released
+exactly once even when expiry, cancellation and a decline race each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import cast
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from marketplace import audit, notifications
+from marketplace.database import utcnow
+from marketplace.errors import Conflict, NotFound, ValidationError
+from marketplace.extensions import db
+from marketplace.impact.estimates import estimate
+from marketplace.listings.access import can_manage
+from marketplace.listings.presentation import quantity as format_quantity
+from marketplace.listings.services import HELSINKI, today_in_finland
+from marketplace.models import (
+    HOLDING,
+    OCCUPYING,
+    EventKind,
+    Listing,
+    ListingKind,
+    ListingStatus,
+    Membership,
+    Reservation,
+    ReservationEvent,
+    ReservationStatus,
+    User,
+)
+from marketplace.reservations import codes, pricing
+from marketplace.search import listing_changed
+
+MAX_MESSAGE = 2000
+MAX_BOOKING_DAYS = 365
+
+
+def _invalid(message: object, field: str) -> ValidationError:
+    return ValidationError(message, field=field)  # type: ignore[arg-type]
+
+
+def _settings(name: str) -> int:
+    return int(current_app.config[f"RESERVATIONS_{name}"])
+
+
+# Checks shared by both kinds of reservation
+
+
+def _check_reservable(listing: Listing, requester: User, kind: ListingKind) -> None:
+    if listing.kind != kind or listing.status != ListingStatus.ACTIVE:
+        raise Conflict(_l("This listing cannot be reserved now."))
+    if can_manage(listing, requester):
+        raise _invalid(_l("You cannot reserve your own listing."), "quantity")
+
+
+def _check_message(message: str) -> str:
+    if len(message) > MAX_MESSAGE:
+        raise _invalid(_l("Keep the message under 2000 characters."), "message")
+    return message.strip()
+
+
+def _existing(requester: User, key: str | None) -> Reservation | None:
+    if not key:
+        return None
+    return db.session.scalar(
+        sa.select(Reservation).where(
+            Reservation.requester_id == requester.id, Reservation.idempotency_key == key
+        )
+    )
+
+
+def _first_status(listing: Listing) -> ReservationStatus:
+    return ReservationStatus.ACCEPTED if listing.auto_accept else ReservationStatus.REQUESTED
+
+
+def _deadline(status: ReservationStatus, now: datetime, pickup_end: datetime) -> datetime:
+    if status == ReservationStatus.ACCEPTED:
+        return pickup_end
+    return min(now + timedelta(hours=_settings("RESPOND_HOURS")), pickup_end)
+
+
+# Material
+
+
+@dataclass(frozen=True)
+class MaterialRequest:
+    quantity: Decimal
+    pickup_at: datetime
+    message: str = ""
+    idempotency_key: str | None = None
+
+
+def _check_quantity(listing: Listing, amount: Decimal) -> None:
+    if amount <= 0:
+        raise _invalid(_l("Reserve more than zero."), "quantity")
+    if listing.unit.whole_only and amount != amount.to_integral_value():
+        raise _invalid(_l("Pieces and sets are reserved in whole numbers."), "quantity")
+    if amount != amount.quantize(Decimal("0.001")):
+        raise _invalid(_l("Use at most three decimals."), "quantity")
+    if listing.price_model == "per_lot" and amount != listing.quantity_total:
+        raise _invalid(_l("This lot is sold whole: reserve all of it."), "quantity")
+    if amount > listing.quantity_available:
+        raise _invalid(
+            _l(
+                "Only %(left)s is available.",
+                left=format_quantity(listing.quantity_available, listing.unit),
+            ),
+            "quantity",
+        )
+
+
+def _check_pickup(listing: Listing, pickup_at: datetime, now: datetime) -> None:
+    local = pickup_at.astimezone(HELSINKI)
+    if pickup_at < now:
+        raise _invalid(_l("Choose a pickup time in the future."), "pickup_at")
+    until = listing.available_until
+    if local.date() < listing.available_from or (until is not None and local.date() > until):
+        raise _invalid(_l("Choose a pickup day when the listing is available."), "pickup_at")
+
+
+def reserve_material(
+    requester: User, listing: Listing, request: MaterialRequest, now: datetime | None = None
+) -> Reservation:
+    now = now or utcnow()
+    existing = _existing(requester, request.idempotency_key)
+    if existing is not None:
+        return existing
+    _check_reservable(listing, requester, ListingKind.MATERIAL)
+    _check_quantity(listing, request.quantity)
+    _check_pickup(listing, request.pickup_at, now)
+    message = _check_message(request.message)
+    _take_stock(listing, request.quantity)
+    status = _first_status(listing)
+    pickup_end = request.pickup_at + timedelta(hours=_settings("PICKUP_WINDOW_HOURS"))
+    reservation = Reservation(
+        listing=listing,
+        requester=requester,
+        status=status,
+        quantity=request.quantity,
+        pickup_at=request.pickup_at,
+        message=message,
+        price_cents=pricing.material_price_cents(listing, request.quantity),
+        idempotency_key=request.idempotency_key,
+        expires_at=_deadline(status, now, pickup_end),
+    )
+    return _save_new(reservation, requester, now)
+
+
+LISTINGS = cast(sa.Table, Listing.__table__)
+
+
+def _take_stock(listing: Listing, amount: Decimal) -> None:
+    # A table-level UPDATE: the search index hears of it only when the listing sells out,
+    # since its document records only whether anything is left, not how much.
+    left = db.session.execute(
+        sa.update(LISTINGS)
+        .where(
+            LISTINGS.c.id == listing.id,
+            LISTINGS.c.status == ListingStatus.ACTIVE,
+            LISTINGS.c.quantity_available >= amount,
+        )
+        .values(quantity_available=LISTINGS.c.quantity_available - amount)
+        .returning(LISTINGS.c.quantity_available)
+    ).scalar_one_or_none()
+    if left is None:
+        db.session.rollback()
+        raise Conflict(
+            _l("Someone reserved it just before you; less is available now."), field="quantity"
+        )
+    db.session.expire(listing, ["quantity_available"])
+    if left == 0:
+        listing_changed(db.session, listing.id)
+
+
+def _release_stock(reservation: Reservation) -> None:
+    if reservation.listing.kind != ListingKind.MATERIAL:
+        return  # bookings leave the listing's document as it is
+    left = db.session.execute(
+        sa.update(LISTINGS)
+        .where(LISTINGS.c.id == reservation.listing_id)
+        .values(quantity_available=LISTINGS.c.quantity_available + reservation.quantity)
+        .returning(LISTINGS.c.quantity_available)
+    ).scalar_one()
+    db.session.expire(reservation.listing, ["quantity_available"])
+    if left == reservation.quantity:  # it was sold out, and is findable again
+        listing_changed(db.session, reservation.listing_id)
+
+
+# Equipment
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    start: date
+    end: date
+    units: int
+    message: str = ""
+    idempotency_key: str | None = None
+
+
+def _check_period(listing: Listing, request: BookingRequest, today: date) -> None:
+    if request.end < request.start:
+        raise _invalid(_l("The return day cannot be before the pick-up day."), "end")
+    if request.start < today:
+        raise _invalid(_l("Choose a pick-up day from today on."), "start")
+    days = (request.end - request.start).days + 1
+    if days > MAX_BOOKING_DAYS:
+        raise _invalid(_l("Book at most a year at a time."), "end")
+    minimum = listing.min_rental_days or 1
+    if days < minimum:
+        raise _invalid(
+            _l(
+                "The minimum hire is %(days)d days; both the pick-up and the return day count.",
+                days=minimum,
+            ),
+            "end",
+        )
+    until = listing.available_until
+    if request.start < listing.available_from or (until is not None and request.end > until):
+        raise _invalid(_l("The equipment is not available for all of those days."), "start")
+
+
+def _check_units(listing: Listing, units: int) -> None:
+    if not 1 <= units <= int(listing.quantity_total):
+        raise _invalid(
+            _l("Choose 1 to %(count)d units.", count=int(listing.quantity_total)), "units"
+        )
+
+
+def booked_units(
+    listing_id: int, first: date, last: date, excluding: int | None = None
+) -> dict[date, int]:
+    """Units taken on each day of [first, last] by bookings that occupy days."""
+    query = sa.select(Reservation.start_date, Reservation.end_date, Reservation.quantity).where(
+        Reservation.listing_id == listing_id,
+        Reservation.status.in_(OCCUPYING),
+        Reservation.start_date <= last,
+        Reservation.end_date >= first,
+    )
+    if excluding is not None:
+        query = query.where(Reservation.id != excluding)
+    taken: dict[date, int] = {}
+    for start, end, units in db.session.execute(query):
+        if start is None or end is None:  # bookings always have both; the types cannot say
+            continue
+        day = max(start, first)
+        while day <= min(end, last):
+            taken[day] = taken.get(day, 0) + int(units)
+            day += timedelta(days=1)
+    return taken
+
+
+def _lock_listing(listing: Listing) -> None:
+    # PostgreSQL serialises bookings of one listing on its row; SQLite ignores FOR UPDATE
+    # but already holds the whole database from BEGIN IMMEDIATE.
+    db.session.execute(sa.select(Listing.id).where(Listing.id == listing.id).with_for_update())
+
+
+def _check_free(listing: Listing, request: BookingRequest) -> None:
+    taken = booked_units(listing.id, request.start, request.end)
+    capacity = int(listing.quantity_total)
+    for day, units in sorted(taken.items()):
+        if units + request.units > capacity:
+            free = capacity - units
+            raise Conflict(
+                _l(
+                    "Only %(free)d units are free on %(day)s.",
+                    free=max(free, 0),
+                    day=format_date(day, "medium"),
+                ),
+                field="start",
+            )
+
+
+def book_equipment(
+    requester: User, listing: Listing, request: BookingRequest, now: datetime | None = None
+) -> Reservation:
+    now = now or utcnow()
+    existing = _existing(requester, request.idempotency_key)
+    if existing is not None:
+        return existing
+    _check_reservable(listing, requester, ListingKind.EQUIPMENT)
+    _check_units(listing, request.units)
+    _check_period(listing, request, now.astimezone(HELSINKI).date())
+    message = _check_message(request.message)
+    _lock_listing(listing)
+    _check_free(listing, request)
+    status = _first_status(listing)
+    days = (request.end - request.start).days + 1
+    pickup_end = datetime.combine(request.start, time(23, 59), HELSINKI)
+    reservation = Reservation(
+        listing=listing,
+        requester=requester,
+        status=status,
+        quantity=Decimal(request.units),
+        start_date=request.start,
+        end_date=request.end,
+        pickup_at=datetime.combine(request.start, time(8, 0), HELSINKI),
+        message=message,
+        price_cents=pricing.booking_price_cents(listing, days, request.units),
+        deposit_cents=listing.deposit_cents,
+        idempotency_key=request.idempotency_key,
+        expires_at=_deadline(status, now, pickup_end),
+    )
+    return _save_new(reservation, requester, now)
+
+
+# Creating and moving reservations
+
+
+def _save_new(reservation: Reservation, requester: User, now: datetime) -> Reservation:
+    reservation.requested_at = now
+    reservation.pickup_code = codes.new_pickup_code()
+    if reservation.status == ReservationStatus.ACCEPTED:
+        reservation.accepted_at = now
+    db.session.add(reservation)
+    # The request itself is on the reservation row (requester, requested_at); the timeline
+    # shows it from there, so the busiest path writes one row less.
+    if reservation.status == ReservationStatus.ACCEPTED:
+        _event(reservation, None, ReservationStatus.REQUESTED, ReservationStatus.ACCEPTED)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _existing(requester, reservation.idempotency_key)
+        if existing is None:
+            raise
+        return existing
+    audit.record(
+        requester,
+        "reservation.created",
+        "reservation",
+        reservation.id,
+        listing=reservation.listing_id,
+        status=str(reservation.status),
+    )
+    _notify_created(reservation)
+    db.session.commit()
+    return reservation
+
+
+def _event(
+    reservation: Reservation,
+    actor: User | None,
+    before: ReservationStatus | None,
+    after: ReservationStatus,
+    text: str = "",
+) -> None:
+    reservation.events.append(
+        ReservationEvent(
+            actor=actor, kind=EventKind.TRANSITION, from_status=before, to_status=after, text=text
+        )
+    )
+
+
+STAMPS = {
+    ReservationStatus.ACCEPTED: "accepted_at",
+    ReservationStatus.COMPLETED: "completed_at",
+    ReservationStatus.DECLINED: "closed_at",
+    ReservationStatus.CANCELLED: "closed_at",
+    ReservationStatus.EXPIRED: "closed_at",
+}
+
+
+def _move(
+    reservation: Reservation,
+    actor: User | None,
+    allowed: Iterable[ReservationStatus],
+    to: ReservationStatus,
+    now: datetime,
+    reason: str = "",
+    **values: object,
+) -> ReservationStatus:
+    """Compare-and-set the status; only the caller that wins goes on to release the hold."""
+    before = reservation.status
+    stamps = {STAMPS[to]: now} if to in STAMPS else {}
+    changed = db.session.execute(
+        sa.update(Reservation)
+        .where(Reservation.id == reservation.id, Reservation.status.in_(list(allowed)))
+        .values(status=to, reason=reason, updated_at=now, **stamps, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise Conflict(_l("The reservation has changed in the meantime; reload the page."))
+    db.session.expire(reservation)
+    _event(reservation, actor, before, to, reason)
+    audit.record(
+        actor,
+        f"reservation.{to.value}",
+        "reservation",
+        reservation.id,
+        before=str(before),
+        reason=reason,
+    )
+    return before
+
+
+def require_manager(reservation: Reservation, actor: User) -> None:
+    if not can_manage(reservation.listing, actor):
+        raise NotFound(_l("No such reservation."))
+
+
+def require_party(reservation: Reservation, actor: User) -> None:
+    if reservation.requester_id != actor.id:
+        require_manager(reservation, actor)
+
+
+def get_for(reservation_id: int, user: User) -> Reservation:
+    reservation = db.session.get(Reservation, reservation_id)
+    if reservation is None or not (
+        reservation.requester_id == user.id
+        or can_manage(reservation.listing, user)
+        or user.is_moderator
+    ):
+        raise NotFound(_l("No such reservation."))
+    return reservation
+
+
+def accept(reservation: Reservation, actor: User, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    require_manager(reservation, actor)
+    pickup_end = _pickup_end(reservation)
+    _move(
+        reservation,
+        actor,
+        {ReservationStatus.REQUESTED},
+        ReservationStatus.ACCEPTED,
+        now,
+        expires_at=pickup_end,
+    )
+    notifications.notify(
+        reservation.requester, "accepted", reservation, **_pickup_details(reservation)
+    )
+    db.session.commit()
+
+
+def _pickup_end(reservation: Reservation) -> datetime:
+    if reservation.start_date is not None:
+        return datetime.combine(reservation.start_date, time(23, 59), HELSINKI)
+    assert reservation.pickup_at is not None
+    return reservation.pickup_at + timedelta(hours=_settings("PICKUP_WINDOW_HOURS"))
+
+
+def decline(
+    reservation: Reservation, actor: User, reason: str, now: datetime | None = None
+) -> None:
+    require_manager(reservation, actor)
+    reason = _reason(reason)
+    _move(
+        reservation,
+        actor,
+        {ReservationStatus.REQUESTED},
+        ReservationStatus.DECLINED,
+        now or utcnow(),
+        reason,
+    )
+    _release_stock(reservation)
+    notifications.notify(reservation.requester, "declined", reservation, reason=reason)
+    db.session.commit()
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if len(reason) > 500:
+        raise _invalid(_l("Keep the reason under 500 characters."), "reason")
+    return reason
+
+
+def cancel(
+    reservation: Reservation, actor: User, reason: str = "", now: datetime | None = None
+) -> None:
+    require_party(reservation, actor)
+    reason = _reason(reason)
+    _move(reservation, actor, HOLDING, ReservationStatus.CANCELLED, now or utcnow(), reason)
+    _release_stock(reservation)
+    other = _lister(reservation) if actor.id == reservation.requester_id else reservation.requester
+    notifications.notify(other, "cancelled", reservation, reason=reason)
+    db.session.commit()
+
+
+def complete(reservation: Reservation, actor: User, code: str, now: datetime | None = None) -> None:
+    """The lister confirms the handover with the requester's pickup code."""
+    require_manager(reservation, actor)
+    if codes.normalise(code) != reservation.pickup_code:
+        raise _invalid(_l("The pickup code does not match this reservation."), "code")
+    impact = estimate(
+        reservation.quantity, reservation.listing.mass_per_unit_kg, reservation.listing.category
+    )
+    material = reservation.listing.kind == ListingKind.MATERIAL
+    _move(
+        reservation,
+        actor,
+        {ReservationStatus.ACCEPTED},
+        ReservationStatus.COMPLETED,
+        now or utcnow(),
+        mass_kg=impact.mass_kg if material else None,
+        co2e_kg=impact.co2e_kg if material else None,
+        emission_factor=impact.factor if material else None,
+        emission_factor_source=impact.factor_source if material else None,
+    )
+    notifications.notify(reservation.requester, "completed", reservation)
+    db.session.commit()
+
+
+def post_message(reservation: Reservation, author: User, text: str) -> None:
+    require_party(reservation, author)
+    text = text.strip()
+    if not 1 <= len(text) <= MAX_MESSAGE:
+        raise _invalid(_l("Write a message of at most 2000 characters."), "text")
+    reservation.events.append(ReservationEvent(actor=author, kind=EventKind.MESSAGE, text=text))
+    other = _lister(reservation) if author.id == reservation.requester_id else reservation.requester
+    notifications.notify(other, "message", reservation, author=author.display_name, text=text)
+    db.session.commit()
+
+
+# Expiry, safe to run every minute and from several processes at once
+
+
+def expire_due(now: datetime | None = None) -> int:
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Reservation.id)
+        .where(Reservation.status.in_(HOLDING), Reservation.expires_at <= now)
+        .order_by(Reservation.expires_at)
+    ).all()
+    db.session.commit()
+    expired = 0
+    for reservation_id in due:
+        reservation = db.session.get(Reservation, reservation_id)
+        if reservation is None:
+            continue
+        try:
+            _move(reservation, None, HOLDING, ReservationStatus.EXPIRED, now)
+        except Conflict:
+            continue  # another runner, or a party, got there first
+        _release_stock(reservation)
+        for party in (reservation.requester, _lister(reservation)):
+            notifications.notify(party, "expired", reservation)
+        db.session.commit()
+        expired += 1
+    return expired
+
+
+def remind_due(now: datetime | None = None) -> int:
+    """One reminder per reservation to whoever must act before it expires."""
+    now = now or utcnow()
+    soon = now + timedelta(hours=_settings("REMIND_HOURS"))
+    due = db.session.scalars(
+        sa.select(Reservation.id).where(
+            Reservation.status.in_([ReservationStatus.REQUESTED, ReservationStatus.ACCEPTED]),
+            Reservation.expires_at <= soon,
+            Reservation.expires_at > now,
+            Reservation.reminded_at.is_(None),
+        )
+    ).all()
+    db.session.commit()
+    reminded = 0
+    for reservation_id in due:
+        claimed = db.session.execute(
+            sa.update(Reservation)
+            .where(Reservation.id == reservation_id, Reservation.reminded_at.is_(None))
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            db.session.rollback()
+            continue
+        reservation = db.session.get(Reservation, reservation_id)
+        assert reservation is not None
+        who = (
+            _lister(reservation)
+            if reservation.status == ReservationStatus.REQUESTED
+            else reservation.requester
+        )
+        notifications.notify(
+            who, "expiring_soon", reservation, deadline=_when(reservation.expires_at)
+        )
+        db.session.commit()
+        reminded += 1
+    return reminded
+
+
+# Notifications
+
+
+def _lister(reservation: Reservation) -> User:
+    return reservation.listing.owner
+
+
+def _amount(reservation: Reservation) -> str:
+    listing = reservation.listing
+    amount = format_quantity(reservation.quantity, listing.unit)
+    if reservation.start_date and reservation.end_date:
+        return (
+            f"{amount}, {reservation.start_date.isoformat()} – {reservation.end_date.isoformat()}"
+        )
+    return amount
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else str(format_datetime(moment, "short"))
+
+
+def _pickup_details(reservation: Reservation) -> dict[str, str]:
+    site = reservation.listing.site
+    return {
+        "amount": _amount(reservation),
+        "when": _when(reservation.pickup_at),
+        "place": f"{site.name}, {site.address}, {site.city}",
+        "code": reservation.pickup_code,
+    }
+
+
+def _notify_created(reservation: Reservation) -> None:
+    if reservation.status == ReservationStatus.ACCEPTED:
+        notifications.notify(
+            reservation.requester, "accepted", reservation, **_pickup_details(reservation)
+        )
+        return
+    notifications.notify(
+        reservation.listing.owner_id,
+        "new_request",
+        reservation,
+        requester=reservation.requester.display_name,
+        amount=_amount(reservation),
+        message=reservation.message,
+        deadline=_when(reservation.expires_at),
+    )
+
+
+# Lists for pages
+
+
+def requested_by(user: User, status: ReservationStatus | None = None) -> list[Reservation]:
+    query = sa.select(Reservation).where(Reservation.requester_id == user.id)
+    if status is not None:
+        query = query.where(Reservation.status == status)
+    return list(db.session.scalars(query.order_by(Reservation.id.desc())))
+
+
+def requests_for(
+    user: User, status: ReservationStatus | None = None, organisation_id: int | None = None
+) -> list[Reservation]:
+    """Reservations on listings the user manages: their own, and their organisations'."""
+    organisations = sa.select(Membership.organisation_id).where(Membership.user_id == user.id)
+    mine = sa.or_(
+        sa.and_(Listing.organisation_id.is_(None), Listing.owner_id == user.id),
+        Listing.organisation_id.in_(organisations),
+    )
+    query = sa.select(Reservation).join(Reservation.listing).where(mine)
+    if organisation_id is not None:
+        query = query.where(Listing.organisation_id == organisation_id)
+    if status is not None:
+        query = query.where(Reservation.status == status)
+    return list(db.session.scalars(query.order_by(Reservation.id.desc())))
+
+
+def availability(listing: Listing, first: date, days: int) -> list[tuple[date, int]]:
+    """Free units of a rental listing on each of `days` days from `first`."""
+    last = first + timedelta(days=days - 1)
+    taken = booked_units(listing.id, first, last)
+    capacity = int(listing.quantity_total)
+    return [
+        (
+            first + timedelta(days=offset),
+            max(capacity - taken.get(first + timedelta(days=offset), 0), 0),
+        )
+        for offset in range(days)
+    ]
+
+
+def today() -> date:
+    return today_in_finland()
