@@ -13,6 +13,7 @@ from marketplace.models.listing import (
     PriceModel,
 )
 from marketplace.models.organisation import MemberRole, Membership, Organisation, OrganisationKind
+from marketplace.models.payment import Payment, PaymentStatus, Refund, StripeEvent
 from marketplace.models.reservation import (
     HOLDING,
     OCCUPYING,
@@ -45,6 +46,10 @@ __all__ = [
     "Notification",
     "Organisation",
     "OrganisationKind",
+    "Payment",
+    "PaymentStatus",
+    "Refund",
+    "StripeEvent",
     "PriceModel",
     "Reservation",
     "ReservationEvent",

@@ -115,6 +115,8 @@ class Listing(Model):
     delivery_possible: Mapped[bool] = mapped_column(default=False)
     # Requests are accepted at once, without the lister answering each one.
     auto_accept: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A requester who cancels at least this many hours before pickup gets a full refund.
+    free_cancellation_hours: Mapped[int] = mapped_column(default=24, server_default="24")
     demolition_material: Mapped[bool] = mapped_column(default=False)
     hazard_status: Mapped[HazardStatus | None]
     hazard_notes: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -34,6 +34,9 @@ class Organisation(Model):
     # Finnish business ID (Y-tunnus) in its canonical form 1234567-8.
     business_id: Mapped[str] = mapped_column(sa.String(9), unique=True)
     verified: Mapped[bool] = mapped_column(default=False)
+    # Stripe Connect: the account sales are paid out to, once onboarding lets it take charges.
+    stripe_account_id: Mapped[str | None] = mapped_column(sa.String(255))
+    stripe_charges_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[created_at]
 
     memberships: Mapped[list[Membership]] = relationship(

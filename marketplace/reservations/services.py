@@ -43,7 +43,7 @@ from marketplace.models import (
     ReservationStatus,
     User,
 )
-from marketplace.reservations import codes, pricing
+from marketplace.reservations import codes, events, pricing
 from marketplace.search import listing_changed
 
 MAX_MESSAGE = 2000
@@ -350,6 +350,10 @@ def _save_new(reservation: Reservation, requester: User, now: datetime) -> Reser
         status=str(reservation.status),
     )
     _notify_created(reservation)
+    if reservation.status != ReservationStatus.PENDING_PAYMENT:
+        events.publish(reservation, events.REQUESTED)
+    if reservation.status == ReservationStatus.ACCEPTED:
+        events.publish(reservation, events.ACCEPTED)
     db.session.commit()
     return reservation
 
@@ -368,6 +372,14 @@ def _event(
     )
 
 
+EVENT_OF = {
+    ReservationStatus.REQUESTED: events.REQUESTED,
+    ReservationStatus.ACCEPTED: events.ACCEPTED,
+    ReservationStatus.DECLINED: events.DECLINED,
+    ReservationStatus.CANCELLED: events.CANCELLED,
+    ReservationStatus.EXPIRED: events.EXPIRED,
+    ReservationStatus.COMPLETED: events.COMPLETED,
+}
 STAMPS = {
     ReservationStatus.ACCEPTED: "accepted_at",
     ReservationStatus.COMPLETED: "completed_at",
@@ -408,6 +420,7 @@ def _move(
         before=str(before),
         reason=reason,
     )
+    events.publish(reservation, EVENT_OF[to])
     return before
 
 

@@ -301,3 +301,29 @@ def test_lists_for_pages(
     assert services.requested_by(requester, ReservationStatus.ACCEPTED) == []
     assert services.requests_for(lister) == [reservation]
     assert services.requests_for(requester) == []
+
+
+def test_every_transition_is_announced_inside_its_transaction(
+    bricks: Listing, lister: User, requester: User, reserve: Callable[..., Reservation]
+) -> None:
+    from marketplace.reservations import events
+
+    heard: list[tuple[int, str]] = []
+
+    def listen(reservation: Reservation, event: str) -> None:
+        assert db.session().in_transaction()  # subscribers write with the change
+        heard.append((reservation.id, event))
+
+    with events.reservation_event.connected_to(listen):
+        first = reserve(requester, bricks, 10)
+        services.accept(first, lister)
+        services.complete(first, lister, first.pickup_code)
+        second = reserve(requester, bricks, 10)
+        services.decline(second, lister, "")
+    assert heard == [
+        (first.id, "reservation.requested"),
+        (first.id, "reservation.accepted"),
+        (first.id, "reservation.completed"),
+        (second.id, "reservation.requested"),
+        (second.id, "reservation.declined"),
+    ]
