@@ -57,7 +57,9 @@ def register_extensions(app: Flask) -> None:
     @app.before_request
     def declare_write_intent() -> None:
         # Safe methods never write, so their SQLite transactions need not queue for the lock.
-        g.write_intent_marker = intend_writes(request.method not in SAFE_METHODS)
+        view = app.view_functions.get(request.endpoint or "")
+        writes = request.method not in SAFE_METHODS or getattr(view, "writes_on_get", False)
+        g.write_intent_marker = intend_writes(writes)
 
     @app.teardown_request
     def restore_write_intent(_error: BaseException | None) -> None:

@@ -10,7 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from marketplace.extensions import talisman
 
 
-def content_security_policy(tile_url: str) -> dict[str, str | list[str]]:
+def content_security_policy(
+    tile_url: str, checkout_origin: str | None = None
+) -> dict[str, str | list[str]]:
     tiles = urlsplit(tile_url.replace("{s}", "a"))
     tile_origin = f"{tiles.scheme}://{tiles.hostname}" if tiles.hostname else "'self'"
     if "{s}" in tile_url and tiles.hostname:
@@ -24,7 +26,8 @@ def content_security_policy(tile_url: str) -> dict[str, str | list[str]]:
         "font-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",
-        "form-action": "'self'",
+        # Reserving a paid listing redirects the form's submission on to Stripe's checkout.
+        "form-action": ["'self'", checkout_origin] if checkout_origin else "'self'",
         "frame-ancestors": "'none'",
     }
 
@@ -52,7 +55,10 @@ def register_security(app: Flask) -> None:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
         session_cookie_samesite="Lax",
-        content_security_policy=content_security_policy(app.config["MAP_TILE_URL"]),
+        content_security_policy=content_security_policy(
+            app.config["MAP_TILE_URL"],
+            app.config["STRIPE_CHECKOUT_ORIGIN"] if app.config["STRIPE_SECRET_KEY"] else None,
+        ),
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
         permissions_policy={"geolocation": "(self)", "camera": "(self)", "microphone": "()"},

@@ -12,15 +12,28 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from marketplace.alerts.services import create_saved_search
 from marketplace.auth.services import password_reset_token
 from marketplace.extensions import db
+from marketplace.models import AlertFrequency
 from marketplace.reservations import services as reservation_services
 from marketplace.reservations.services import MaterialRequest
 from tests.reservations.conftest import tomorrow_at
 from tests.support import PASSWORD, Client
 
 # Routes that take no browser form. Machine endpoints (webhooks, the partner API) join here.
-CSRF_EXEMPT: set[str] = set()
+CSRF_EXEMPT: set[str] = {
+    "payments.webhook",  # Stripe signs its requests instead
+    # Unsubscribe links carry a signed token, which is the credential; mail clients' one-click
+    # POSTs (RFC 8058) carry no CSRF token.
+    "alerts.unsubscribe",
+    # The partner API authenticates with keys, which a forged cross-site request lacks.
+    "api.batch",
+    "api.accept",
+    "api.decline",
+    "api.complete",
+    "api.webhook_create",
+}
 
 
 @dataclass
@@ -36,6 +49,7 @@ class World:
     draft_listing: Any
     customer: Any
     reservation: Any
+    saved_search: Any = None
 
     @property
     def photo(self) -> Any:
@@ -53,6 +67,9 @@ class World:
             "action": "pause",
             "key": self.photo.variants["320"],
             "reservation_id": self.reservation.id,
+            "saved_search_id": self.saved_search.id,
+            "external_id": "ERP-1",
+            "webhook_id": 1,
         }
 
     def placeholders(self) -> dict[str, Any]:
@@ -68,6 +85,9 @@ class World:
             "photo": self.photo.id,
             "key": self.photo.variants["320"],
             "reservation": self.reservation.id,
+            "saved": self.saved_search.id,
+            "external_id": "ERP-1",
+            "webhook": 1,
         }
 
 
@@ -97,6 +117,7 @@ def world(
         make_listing(owner=owner, site=personal_site, publish=False),
         customer,
         reservation,
+        saved_search=create_saved_search(owner, {"q": "tiili"}, "Tiilet", AlertFrequency.DAILY),
     )
 
 
@@ -184,10 +205,42 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int]]] = [
     ("POST", "/listings/{draft}/publish", (302, 404, 404, 302)),
     ("POST", "/listings/{org_listing}/duplicate", (302, 404, 302, 302)),
     ("POST", "/listings/{org_listing}/remove", (302, 403, 403, 403)),
+    ("POST", "/payments/connect/{org}", (302, 404, 403, 302)),
+    ("GET", "/payments/connect/{org}/return", (302, 404, 403, 200)),
     ("GET", "/media/{key}", (200, 200, 200, 200)),
+    # Impact: an organisation's figures and exports are its members'; its sites' figures are
+    # public, a resident's home is its owner's alone.
+    ("GET", "/impact/organisations/{org}", (302, 404, 200, 200)),
+    ("GET", "/impact/organisations/{org}/handovers.csv", (302, 404, 200, 200)),
+    ("GET", "/impact/organisations/{org}/handovers.json", (302, 404, 200, 200)),
+    ("GET", "/impact/sites/{org_site}", (200, 200, 200, 200)),
+    ("GET", "/impact/sites/{personal_site}", (404, 404, 404, 200)),
+    # Saved searches are their user's alone (the owner's here; an empty form is refused).
+    ("GET", "/saved-searches/{saved}/edit", (302, 404, 404, 200)),
+    ("POST", "/saved-searches/{saved}/edit", (302, 404, 404, 422)),
+    ("POST", "/saved-searches/{saved}/delete", (302, 404, 404, 302)),
     # The public API shows what the public pages show, and nothing more.
     ("GET", "/api/v1/listings/{org_listing}", (200, 200, 200, 200)),
     ("GET", "/api/v1/listings/{draft}", (404, 404, 404, 404)),
+    # The partner area: members look, owners change (an empty form is refused or ignored).
+    ("GET", "/organisations/{org}/partner", (302, 404, 200, 200)),
+    ("POST", "/organisations/{org}/partner/keys", (302, 404, 403, 422)),
+    ("POST", "/organisations/{org}/partner/keys/revoke", (302, 404, 403, 302)),
+    ("GET", "/organisations/{org}/partner/webhooks", (302, 404, 200, 200)),
+    ("POST", "/organisations/{org}/partner/webhooks", (302, 404, 403, 422)),
+    ("POST", "/organisations/{org}/partner/webhooks/delete", (302, 404, 403, 302)),
+    ("GET", "/organisations/{org}/partner/feed", (302, 404, 200, 200)),
+    ("POST", "/organisations/{org}/partner/feed", (302, 404, 403, 422)),
+    ("POST", "/organisations/{org}/partner/feed/delete", (302, 404, 403, 302)),
+    ("POST", "/organisations/{org}/partner/feed/pull", (302, 404, 403, 302)),
+    ("GET", "/organisations/{org}/partner/sync", (302, 404, 200, 200)),
+    # The partner API takes keys, never the browser's session: even the owner gets 401.
+    ("GET", "/api/v1/inventory/{external_id}", (401, 401, 401, 401)),
+    ("GET", "/api/v1/reservations/{reservation}", (401, 401, 401, 401)),
+    ("POST", "/api/v1/reservations/{reservation}/accept", (401, 401, 401, 401)),
+    ("POST", "/api/v1/reservations/{reservation}/decline", (401, 401, 401, 401)),
+    ("POST", "/api/v1/reservations/{reservation}/complete", (401, 401, 401, 401)),
+    ("GET", "/api/v1/webhooks/{webhook}", (401, 401, 401, 401)),
 ]
 VISITORS = ("anonymous", "stranger", "member", "owner")
 FORMS = {
@@ -216,6 +269,9 @@ RULE_NAMES = {
     "{photo}": "<int:photo_id>",
     "{key}": "<path:key>",
     "{reservation}": "<int:reservation_id>",
+    "{saved}": "<int:saved_search_id>",
+    "{external_id}": "<external_id>",
+    "{webhook}": "<int:webhook_id>",
     "/new/{org_listing}": "/new/<int:listing_id>",
 }
 ACTIONS = ("/publish", "/pause", "/close")
@@ -290,6 +346,11 @@ RESERVATION_MATRIX: list[tuple[str, str, tuple[int, ...]]] = [
     ("POST", "/reservations/{reservation}/handover", (302, 404, 404, 422, 422)),
     ("POST", "/reservations/{reservation}/messages", (302, 404, 422, 422, 422)),
     ("GET", "/reservations/{reservation}/qr.svg", (302, 404, 200, 200, 200)),
+    ("POST", "/reservations/{reservation}/reduce", (302, 404, 302, 302, 302)),
+    # Paying is the customer's alone; without Stripe they are told so, not shown an error.
+    ("POST", "/payments/checkout/{reservation}", (302, 404, 302, 404, 404)),
+    ("GET", "/payments/checkout/{reservation}/return", (302, 404, 302, 404, 404)),
+    ("GET", "/payments/checkout/{reservation}/cancelled", (302, 404, 302, 404, 404)),
 ]
 PARTIES = ("anonymous", "stranger", "customer", "member", "owner")
 

@@ -122,6 +122,9 @@ def details_from(form: ListingForm, kind: ListingKind, site_id: int) -> ListingD
         demolition_material=bool(form.demolition_material.data),
         hazard_status=HazardStatus(form.hazard_status.data) if form.hazard_status.data else None,
         hazard_notes=form.hazard_notes.data or "",
+        free_cancellation_hours=form.free_cancellation_hours.data
+        if form.free_cancellation_hours.data is not None
+        else 24,
     )
 
 

@@ -50,6 +50,12 @@ class ListingForm(FlaskForm):
     min_rental_days = IntegerField(
         _l("Minimum hire, days"), validators=[Optional(), NumberRange(min=1, max=365)]
     )
+    free_cancellation_hours = IntegerField(
+        _l("Free cancellation until, hours before pickup"),
+        default=24,
+        validators=[Optional(), NumberRange(min=0, max=720)],
+        description=_l("A buyer who paid online and cancels later than this is not refunded."),
+    )
     available_from = DateField(_l("Available from"), validators=[InputRequired()])
     available_until = DateField(_l("Available until (optional)"), validators=[Optional()])
     site_id = SelectField(_l("Pickup place"), choices=[])

@@ -1,5 +1,6 @@
 """All models, imported together so that relationships between aggregates resolve."""
 
+from marketplace.models.alerts import AlertedListing, AlertFrequency, SavedSearch, WantedMatch
 from marketplace.models.audit import AuditEvent
 from marketplace.models.category import Category, CategoryKind, Unit
 from marketplace.models.listing import (
@@ -13,6 +14,21 @@ from marketplace.models.listing import (
     PriceModel,
 )
 from marketplace.models.organisation import MemberRole, Membership, Organisation, OrganisationKind
+from marketplace.models.partner import (
+    DeliveryStatus,
+    FeedFormat,
+    FeedSource,
+    IdempotencyRecord,
+    IdempotencyState,
+    PartnerItem,
+    PartnerKey,
+    SyncKind,
+    SyncRun,
+    SyncStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from marketplace.models.payment import Payment, PaymentStatus, Refund, StripeEvent
 from marketplace.models.reservation import (
     HOLDING,
@@ -29,12 +45,19 @@ from marketplace.models.user import Language, Role, SignIn, User
 __all__ = [
     "HOLDING",
     "OCCUPYING",
+    "AlertFrequency",
+    "AlertedListing",
     "AuditEvent",
     "Category",
     "CategoryKind",
     "Condition",
+    "DeliveryStatus",
     "EventKind",
+    "FeedFormat",
+    "FeedSource",
     "HazardStatus",
+    "IdempotencyRecord",
+    "IdempotencyState",
     "Language",
     "Listing",
     "ListingKind",
@@ -46,17 +69,27 @@ __all__ = [
     "Notification",
     "Organisation",
     "OrganisationKind",
+    "PartnerItem",
+    "PartnerKey",
     "Payment",
     "PaymentStatus",
-    "Refund",
-    "StripeEvent",
     "PriceModel",
+    "Refund",
     "Reservation",
     "ReservationEvent",
     "ReservationStatus",
     "Role",
+    "SavedSearch",
     "SignIn",
     "Site",
+    "StripeEvent",
+    "SyncKind",
+    "SyncRun",
+    "SyncStatus",
     "Unit",
     "User",
+    "WantedMatch",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -94,6 +94,16 @@ class Reservation(Model):
         return self.status in HOLDING
 
     @property
+    def initial_status(self) -> ReservationStatus:
+        """How the reservation began: held for payment, or straight as a request."""
+        paid_first = any(
+            event.from_status == ReservationStatus.PENDING_PAYMENT for event in self.events
+        )
+        if paid_first or self.status == ReservationStatus.PENDING_PAYMENT:
+            return ReservationStatus.PENDING_PAYMENT
+        return ReservationStatus.REQUESTED
+
+    @property
     def days(self) -> int:
         if self.start_date is None or self.end_date is None:
             return 0

@@ -20,9 +20,15 @@ DECLINED = "reservation.declined"
 CANCELLED = "reservation.cancelled"
 EXPIRED = "reservation.expired"
 COMPLETED = "reservation.completed"
+REDUCED = "reservation.reduced"
 PAYMENT_SUCCEEDED = "payment.succeeded"
 PAYMENT_REFUNDED = "payment.refunded"
 
 
-def publish(reservation: Reservation, event: str) -> None:
-    reservation_event.send(reservation, event=event)
+def publish(
+    reservation: Reservation,
+    event: str,
+    actor_id: int | None = None,
+    details: dict[str, object] | None = None,
+) -> None:
+    reservation_event.send(reservation, event=event, actor_id=actor_id, details=details or {})

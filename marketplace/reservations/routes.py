@@ -15,6 +15,9 @@ from marketplace.links import external_url
 from marketplace.listings import access
 from marketplace.listings.services import HELSINKI
 from marketplace.models import Listing, ListingKind, Reservation, ReservationStatus
+from marketplace.money import parse_decimal
+from marketplace.payments import services as payment_services
+from marketplace.payments.routes import checkout_redirect
 from marketplace.reservations import bp, codes, services
 from marketplace.reservations.forms import (
     BookingForm,
@@ -83,6 +86,7 @@ def _create(listing: Listing, form: MaterialReservationForm | BookingForm) -> Re
                 units=form.units.data,
                 message=form.message.data or "",
                 idempotency_key=key,
+                pay_online=payment_services.enabled(),
             ),
         )
     pickup_at = datetime.combine(form.pickup_date.data, form.pickup_time.data, HELSINKI)
@@ -94,6 +98,7 @@ def _create(listing: Listing, form: MaterialReservationForm | BookingForm) -> Re
             pickup_at=pickup_at,
             message=form.message.data or "",
             idempotency_key=key,
+            pay_online=payment_services.enabled(),
         ),
     )
 
@@ -112,6 +117,8 @@ def new(listing_id: int) -> Page:
             error.field = FIELD_OF.get(error.field or "", error.field)
             attach_error(form, error, "quantity" if "quantity" in form else "start")
         else:
+            if reservation.status == ReservationStatus.PENDING_PAYMENT:
+                return checkout_redirect(reservation)
             if reservation.status == ReservationStatus.ACCEPTED:
                 flash(_("Reserved! Your pickup code is below."), "success")
             else:
@@ -145,6 +152,7 @@ def _detail_page(reservation: Reservation, status: int = 200, **forms: object) -
         cancel_form=forms.get("cancel_form") or ReasonForm(formdata=None, prefix="cancel"),
         handover_form=forms.get("handover_form") or HandoverForm(formdata=None),
         message_form=forms.get("message_form") or MessageForm(formdata=None),
+        payments=payment_services.payments_of(reservation),
         handover_url=external_url(
             "reservations.handover", reservation_id=reservation.id, code=reservation.pickup_code
         ),
@@ -193,6 +201,21 @@ def cancel(reservation_id: int) -> Response:
     except MarketplaceError as error:
         return _refused(reservation, error)
     return _acted(reservation, _l("The reservation is cancelled."))
+
+
+@bp.post("/<int:reservation_id>/reduce")
+def reduce(reservation_id: int) -> Response:
+    reservation = services.get_for(reservation_id, current_user)
+    try:
+        keep = parse_decimal(request.form.get("quantity", ""))
+    except ValueError:
+        flash(_("Enter a number, like 12,5."), "error")
+        return redirect(url_for(".detail", reservation_id=reservation.id))
+    try:
+        services.reduce(reservation, current_user, keep)
+    except MarketplaceError as error:
+        return _refused(reservation, error)
+    return _acted(reservation, _l("The rest is released for others."))
 
 
 @bp.route("/<int:reservation_id>/handover", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -88,9 +88,18 @@ def _first_status(listing: Listing) -> ReservationStatus:
     return ReservationStatus.ACCEPTED if listing.auto_accept else ReservationStatus.REQUESTED
 
 
+def _initial_status(listing: Listing, price_cents: int, pay_online: bool) -> ReservationStatus:
+    if pay_online and price_cents > 0:
+        return ReservationStatus.PENDING_PAYMENT
+    return _first_status(listing)
+
+
 def _deadline(status: ReservationStatus, now: datetime, pickup_end: datetime) -> datetime:
     if status == ReservationStatus.ACCEPTED:
         return pickup_end
+    if status == ReservationStatus.PENDING_PAYMENT:
+        hold = timedelta(minutes=_settings("PAYMENT_HOLD_MINUTES"))
+        return min(now + hold, pickup_end)
     return min(now + timedelta(hours=_settings("RESPOND_HOURS")), pickup_end)
 
 
@@ -103,6 +112,7 @@ class MaterialRequest:
     pickup_at: datetime
     message: str = ""
     idempotency_key: str | None = None
+    pay_online: bool = False  # hold the stock while the requester pays through Stripe
 
 
 def _check_quantity(listing: Listing, amount: Decimal) -> None:
@@ -145,7 +155,8 @@ def reserve_material(
     _check_pickup(listing, request.pickup_at, now)
     message = _check_message(request.message)
     _take_stock(listing, request.quantity)
-    status = _first_status(listing)
+    price = pricing.material_price_cents(listing, request.quantity)
+    status = _initial_status(listing, price, request.pay_online)
     pickup_end = request.pickup_at + timedelta(hours=_settings("PICKUP_WINDOW_HOURS"))
     reservation = Reservation(
         listing=listing,
@@ -154,7 +165,7 @@ def reserve_material(
         quantity=request.quantity,
         pickup_at=request.pickup_at,
         message=message,
-        price_cents=pricing.material_price_cents(listing, request.quantity),
+        price_cents=price,
         idempotency_key=request.idempotency_key,
         expires_at=_deadline(status, now, pickup_end),
     )
@@ -164,7 +175,7 @@ def reserve_material(
 LISTINGS = cast(sa.Table, Listing.__table__)
 
 
-def _take_stock(listing: Listing, amount: Decimal) -> None:
+def _try_take_stock(listing: Listing, amount: Decimal) -> bool:
     # A table-level UPDATE: the search index hears of it only when the listing sells out,
     # since its document records only whether anything is left, not how much.
     left = db.session.execute(
@@ -178,13 +189,19 @@ def _take_stock(listing: Listing, amount: Decimal) -> None:
         .returning(LISTINGS.c.quantity_available)
     ).scalar_one_or_none()
     if left is None:
+        return False
+    db.session.expire(listing, ["quantity_available"])
+    if left == 0:
+        listing_changed(db.session, listing.id)
+    return True
+
+
+def _take_stock(listing: Listing, amount: Decimal) -> None:
+    if not _try_take_stock(listing, amount):
         db.session.rollback()
         raise Conflict(
             _l("Someone reserved it just before you; less is available now."), field="quantity"
         )
-    db.session.expire(listing, ["quantity_available"])
-    if left == 0:
-        listing_changed(db.session, listing.id)
 
 
 def _release_stock(reservation: Reservation) -> None:
@@ -211,6 +228,7 @@ class BookingRequest:
     units: int
     message: str = ""
     idempotency_key: str | None = None
+    pay_online: bool = False
 
 
 def _check_period(listing: Listing, request: BookingRequest, today: date) -> None:
@@ -300,8 +318,9 @@ def book_equipment(
     message = _check_message(request.message)
     _lock_listing(listing)
     _check_free(listing, request)
-    status = _first_status(listing)
     days = (request.end - request.start).days + 1
+    price = pricing.booking_price_cents(listing, days, request.units)
+    status = _initial_status(listing, price, request.pay_online)
     pickup_end = datetime.combine(request.start, time(23, 59), HELSINKI)
     reservation = Reservation(
         listing=listing,
@@ -312,7 +331,7 @@ def book_equipment(
         end_date=request.end,
         pickup_at=datetime.combine(request.start, time(8, 0), HELSINKI),
         message=message,
-        price_cents=pricing.booking_price_cents(listing, days, request.units),
+        price_cents=price,
         deposit_cents=listing.deposit_cents,
         idempotency_key=request.idempotency_key,
         expires_at=_deadline(status, now, pickup_end),
@@ -349,13 +368,88 @@ def _save_new(reservation: Reservation, requester: User, now: datetime) -> Reser
         listing=reservation.listing_id,
         status=str(reservation.status),
     )
-    _notify_created(reservation)
     if reservation.status != ReservationStatus.PENDING_PAYMENT:
-        events.publish(reservation, events.REQUESTED)
-    if reservation.status == ReservationStatus.ACCEPTED:
-        events.publish(reservation, events.ACCEPTED)
+        _announce_request(reservation)
     db.session.commit()
     return reservation
+
+
+def _announce_request(reservation: Reservation) -> None:
+    """The lister hears of a request once it is firm: made, or paid for when paying online."""
+    _notify_created(reservation)
+    events.publish(reservation, events.REQUESTED, actor_id=reservation.requester_id)
+    if reservation.status == ReservationStatus.ACCEPTED:
+        events.publish(reservation, events.ACCEPTED)
+
+
+# Payment-driven transitions. They take part in the payment's unit of work (the Stripe event
+# is stored in the same transaction), so they do not commit.
+
+
+def mark_paid(reservation: Reservation, now: datetime) -> None:
+    """The payment for a held reservation arrived: the request goes to the lister."""
+    to = _first_status(reservation.listing)
+    deadline = _deadline(to, now, _pickup_end(reservation))
+    _move(
+        reservation,
+        None,
+        {ReservationStatus.PENDING_PAYMENT},
+        to,
+        now,
+        expires_at=deadline,
+        publish=False,
+    )
+    db.session.refresh(reservation)
+    _announce_request(reservation)
+
+
+def release_unpaid(reservation: Reservation, now: datetime) -> None:
+    """The checkout ended unpaid: the hold ends and the stock or days are free again."""
+    _move(reservation, None, {ReservationStatus.PENDING_PAYMENT}, ReservationStatus.EXPIRED, now)
+    _release_stock(reservation)
+
+
+def reinstate(reservation: Reservation, now: datetime) -> Reservation | None:
+    """A payment arrived after its hold was released. Hold the same again, as a new
+    reservation (the released one stays as it ended), if there is still enough."""
+    listing = reservation.listing
+    if listing.status != ListingStatus.ACTIVE:
+        return None
+    if listing.kind == ListingKind.MATERIAL:
+        if not _try_take_stock(listing, reservation.quantity):
+            return None
+    else:
+        assert reservation.start_date is not None and reservation.end_date is not None
+        _lock_listing(listing)
+        taken = booked_units(listing.id, reservation.start_date, reservation.end_date)
+        if any(
+            units + int(reservation.quantity) > int(listing.quantity_total)
+            for units in taken.values()
+        ):
+            return None
+    status = _first_status(listing)
+    again = Reservation(
+        listing=listing,
+        requester=reservation.requester,
+        status=status,
+        quantity=reservation.quantity,
+        start_date=reservation.start_date,
+        end_date=reservation.end_date,
+        pickup_at=reservation.pickup_at,
+        message=reservation.message,
+        price_cents=reservation.price_cents,
+        deposit_cents=reservation.deposit_cents,
+        pickup_code=codes.new_pickup_code(),
+        idempotency_key=f"reinstated:{reservation.id}",
+        requested_at=now,
+        accepted_at=now if status == ReservationStatus.ACCEPTED else None,
+        expires_at=_deadline(status, now, _pickup_end(reservation)),
+    )
+    db.session.add(again)
+    db.session.flush()
+    audit.record(None, "reservation.reinstated", "reservation", again.id, released=reservation.id)
+    _announce_request(again)
+    return again
 
 
 def _event(
@@ -396,6 +490,7 @@ def _move(
     to: ReservationStatus,
     now: datetime,
     reason: str = "",
+    publish: bool = True,
     **values: object,
 ) -> ReservationStatus:
     """Compare-and-set the status; only the caller that wins goes on to release the hold."""
@@ -420,7 +515,8 @@ def _move(
         before=str(before),
         reason=reason,
     )
-    events.publish(reservation, EVENT_OF[to])
+    if publish:
+        events.publish(reservation, EVENT_OF[to], actor_id=actor.id if actor else None)
     return before
 
 
@@ -504,6 +600,72 @@ def cancel(
     _release_stock(reservation)
     other = _lister(reservation) if actor.id == reservation.requester_id else reservation.requester
     notifications.notify(other, "cancelled", reservation, reason=reason)
+    db.session.commit()
+
+
+def reduce(
+    reservation: Reservation, actor: User, quantity: Decimal, now: datetime | None = None
+) -> None:
+    """The requester keeps only part of a material reservation; the rest is released and,
+    if it was paid for, its share refunded."""
+    now = now or utcnow()
+    if actor.id != reservation.requester_id:
+        require_manager(reservation, actor)
+    listing = reservation.listing
+    if listing.kind != ListingKind.MATERIAL or listing.price_model == "per_lot":
+        raise _invalid(_l("Only part of a material reservation can be cancelled."), "quantity")
+    if not 0 < quantity < reservation.quantity:
+        raise _invalid(_l("Keep more than zero and less than you have now."), "quantity")
+    if listing.unit.whole_only and quantity != quantity.to_integral_value():
+        raise _invalid(_l("Pieces and sets are reserved in whole numbers."), "quantity")
+    old_quantity, old_price = reservation.quantity, reservation.price_cents
+    new_price = pricing.material_price_cents(listing, quantity)
+    changed = db.session.execute(
+        sa.update(Reservation)
+        .where(
+            Reservation.id == reservation.id,
+            Reservation.status.in_(HOLDING),
+            Reservation.quantity == old_quantity,
+        )
+        .values(quantity=quantity, price_cents=new_price, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise Conflict(_l("The reservation has changed in the meantime; reload the page."))
+    db.session.execute(
+        sa.update(LISTINGS)
+        .where(LISTINGS.c.id == listing.id)
+        .values(quantity_available=LISTINGS.c.quantity_available + (old_quantity - quantity))
+    )
+    db.session.expire(reservation)
+    db.session.expire(listing, ["quantity_available"])
+    text = (
+        f"{format_quantity(old_quantity, listing.unit)} → {format_quantity(quantity, listing.unit)}"
+    )
+    reservation.events.append(
+        ReservationEvent(
+            actor=actor,
+            kind=EventKind.TRANSITION,
+            from_status=reservation.status,
+            to_status=reservation.status,
+            text=text,
+        )
+    )
+    audit.record(
+        actor,
+        "reservation.reduced",
+        "reservation",
+        reservation.id,
+        before=str(old_quantity),
+        after=str(quantity),
+    )
+    events.publish(
+        reservation,
+        events.REDUCED,
+        actor_id=actor.id,
+        details={"quantity": str(quantity), "refund_cents": old_price - new_price},
+    )
     db.session.commit()
 
 
@@ -630,7 +792,7 @@ def _when(moment: datetime | None) -> str:
     return "" if moment is None else str(format_datetime(moment, "short"))
 
 
-def _pickup_details(reservation: Reservation) -> dict[str, str]:
+def _pickup_details(reservation: Reservation) -> dict[str, Any]:
     site = reservation.listing.site
     return {
         "amount": _amount(reservation),

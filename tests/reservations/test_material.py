@@ -310,7 +310,7 @@ def test_every_transition_is_announced_inside_its_transaction(
 
     heard: list[tuple[int, str]] = []
 
-    def listen(reservation: Reservation, event: str) -> None:
+    def listen(reservation: Reservation, event: str, **_details: Any) -> None:
         assert db.session().in_transaction()  # subscribers write with the change
         heard.append((reservation.id, event))
 
