@@ -26,28 +26,43 @@ def recipient_of(user: User) -> dict[str, str]:
     return {"email": user.email, "locale": str(user.locale), "display_name": user.display_name}
 
 
-def send_to_user(user: User, template: str, subject: Any, **context: Any) -> None:
-    send_rendered(recipient_of(user), template, subject, **context)
+def send_to_user(
+    user: User,
+    template: str,
+    subject: Any,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> None:
+    send_rendered(recipient_of(user), template, subject, headers=headers, **context)
 
 
 def send_rendered(
-    recipient: Mapping[str, Any], template: str, subject: Any, **context: Any
+    recipient: Mapping[str, Any],
+    template: str,
+    subject: Any,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
 ) -> None:
     """Render templates/email/<template>.txt and the subject (a lazy string whose
     %(name)s placeholders take `context["details"]`) in the recipient's language."""
     with force_locale(str(recipient["locale"])):
         body = render_template(f"email/{template}.txt", recipient=recipient, **context)
         subject_text = str(subject) % context.get("details", {})
-        send(str(recipient["email"]), subject_text, body)
+        send(str(recipient["email"]), subject_text, body, headers)
 
 
-def send(to: str, subject: str, body: str) -> None:
+def send(to: str, subject: str, body: str, headers: Mapping[str, str] | None = None) -> None:
+    """`headers` adds to the standard ones, e.g. List-Unsubscribe (RFC 2369 and 8058)."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="kera.example")
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if not config["MAIL_SERVER"]:
         logger.info("e-mail (no MAIL_SERVER set) to %s: %s\n%s", to, subject, body)

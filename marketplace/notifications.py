@@ -10,17 +10,16 @@ claims a row for a while before sending, so two senders never mail the same noti
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from marketplace import mailer
-from marketplace.database import after_commit, utcnow
+from marketplace import mailer, outbox
+from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.links import external_url
 from marketplace.models import Notification, Reservation, User
@@ -36,68 +35,50 @@ SUBJECTS: dict[str, LazyString] = {
     "expired": _l("A reservation of “%(title)s” expired"),
     "completed": _l("“%(title)s” was handed over"),
     "message": _l("New message about “%(title)s”"),
+    # Not about a reservation: "title" is the wanted ad's title or the saved search's name.
+    "wanted_match": _l("A listing matches your wanted ad “%(title)s”"),
+    "saved_search_alert": _l("New listings for your saved search: %(title)s"),
 }
+# E-mail templates of the kinds that are not about a reservation.
+TEMPLATES = {"wanted_match": "wanted_match", "saved_search_alert": "saved_search_alert"}
 CLAIM = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 
 
-def notify(recipient: User | int, kind: str, reservation: Reservation, **data: Any) -> None:
-    """Add the notification to the current transaction; it is e-mailed after commit."""
-    details = {"title": reservation.listing.title, **data}
+def link(endpoint: str, **values: Any) -> dict[str, Any]:
+    """What a notification not about a reservation links to, kept in its data as a route
+    (endpoint and values) so that the page and the e-mail can both build the address."""
+    return {"endpoint": endpoint, "values": values}
+
+
+def notify(
+    recipient: User | int,
+    kind: str,
+    reservation: Reservation | None,
+    *,
+    email: bool = True,
+    **data: Any,
+) -> None:
+    """Add the notification to the current transaction; it is e-mailed after commit.
+
+    Without a reservation, `data` names its "title" and, with `link(...)`, its "link" (and
+    "unsubscribe", a route that turns such e-mails off without signing in). `email=False`
+    keeps it in the app only: its outbox entry is born done."""
+    details = {"title": reservation.listing.title, **data} if reservation else dict(data)
+    now = utcnow()
     db.session.execute(
         sa.insert(Notification).values(
             user_id=recipient if isinstance(recipient, int) else recipient.id,
             kind=kind,
-            reservation_id=reservation.id,
+            reservation_id=reservation.id if reservation else None,
             data=details,
-            created_at=utcnow(),
+            created_at=now,
+            emailed_at=None if email else now,
             email_attempts=0,
         )
     )
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    after_commit(db.session, lambda: _after_commit(app), key="notifications")
-
-
-def _after_commit(app: Flask) -> None:
-    mode = app.config["NOTIFICATIONS_DELIVERY"]
-    if mode == "inline":
-        with app.app_context():
-            deliver_pending()
-    elif mode == "thread":
-        _sender_for(app).wake()
-
-
-class _Sender:
-    """One daemon thread per process that sends pending e-mails when woken."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.wanted = threading.Event()
-        threading.Thread(target=self._run, name="mail-sender", daemon=True).start()
-
-    def wake(self) -> None:
-        self.wanted.set()
-
-    def _run(self) -> None:
-        while True:
-            self.wanted.wait()
-            self.wanted.clear()
-            try:
-                with self.app.app_context():
-                    deliver_pending()
-            except Exception:
-                logger.exception("sending notification e-mails failed; the job will retry")
-
-
-_senders: dict[int, _Sender] = {}
-_senders_lock = threading.Lock()
-
-
-def _sender_for(app: Flask) -> _Sender:
-    with _senders_lock:
-        if id(app) not in _senders:
-            _senders[id(app)] = _Sender(app)
-        return _senders[id(app)]
+    if email:
+        outbox.send_after_commit("notifications", "NOTIFICATIONS_DELIVERY", deliver_pending)
 
 
 def _claim(notification_id: int) -> bool:
@@ -118,19 +99,44 @@ def _claim(notification_id: int) -> bool:
     return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
 
 
+def _route(notification: Notification, key: str = "link") -> tuple[str, dict[str, Any]]:
+    if notification.reservation_id and key == "link":
+        return "reservations.detail", {"reservation_id": notification.reservation_id}
+    target = notification.data.get(key)
+    if isinstance(target, dict) and "endpoint" in target:
+        return str(target["endpoint"]), dict(target.get("values") or {})
+    return "main.notifications_page", {}
+
+
+def link_of(notification: Notification) -> str:
+    """The page the notification is about, for the notifications page."""
+    endpoint, values = _route(notification)
+    return url_for(endpoint, **values)
+
+
+def _unsubscribe_headers(url: str | None) -> dict[str, str]:
+    if url is None:
+        return {}
+    # RFC 2369 names the address; RFC 8058 lets the mail client unsubscribe with one POST.
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def _send(notification: Notification) -> None:
-    link = (
-        external_url("reservations.detail", reservation_id=notification.reservation_id)
-        if notification.reservation_id
-        else external_url("main.notifications_page")
-    )
+    endpoint, values = _route(notification)
+    unsubscribe = None
+    if "unsubscribe" in notification.data:
+        target, target_values = _route(notification, "unsubscribe")
+        unsubscribe = external_url(target, **target_values)
     mailer.send_to_user(
         notification.user,
-        "reservation",
+        TEMPLATES.get(notification.kind, "reservation"),
         SUBJECTS[notification.kind],
+        headers=_unsubscribe_headers(unsubscribe),
         kind=notification.kind,
         details=notification.data,
-        link=link,
+        link=external_url(endpoint, **values),
+        unsubscribe=unsubscribe,
+        external_url=external_url,
     )
 
 

@@ -1,0 +1,475 @@
+"""A bounded mixed load on the production setup: gunicorn with 4 workers on PostgreSQL,
+a 20 000-listing marketplace, driven from a separate process on 127.0.0.1.
+
+    .venv/bin/python bench/load.py [--seconds 30] [--threads 16] [--listings 20000]
+        [--postgres postgresql://postgres@127.0.0.1:5432/marketplace_load]
+
+The mix: browse, search as you type (htmx fragments), listing detail, reserve (signed-in
+residents posting the form), and partner batches through the API. It prints throughput and
+p50/p95/p99 per route, the errors, the stock invariant checked afterwards, and the same load
+on a bare Flask endpoint under the same gunicorn setup in the same run (the ceiling).
+Machines here are noisy and have 2 cores shared by server and driver: compare ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PASSWORD = "load test password"  # noqa: S105  (synthetic accounts of a throwaway database)
+WEIGHTS = {"browse": 25, "search": 35, "detail": 25, "reserve": 10, "partner batch": 5}
+PREFIXES = [
+    "ti",
+    "tii",
+    "tiil",
+    "tiili",
+    "vill",
+    "villa",
+    "lev",
+    "levy",
+    "ikk",
+    "ikkun",
+    "fön",
+    "tegel",
+    "brick",
+    "wool",
+    "teline",
+    "ovi",
+    "puu",
+    "lasi",
+]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+# Preparing the marketplace
+
+
+def fresh_postgres(url: str) -> str:
+    database = sa.make_url(url).database
+    admin = sa.create_engine(
+        sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def environment(database_url: str, instance: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "load test",
+        "SESSION_COOKIE_SECURE": "0",
+        "RATELIMIT_ENABLED": "0",
+        "NOTIFICATIONS_DELIVERY": "job",
+        "SEARCH_INDEX_DIR": str(instance / "search-index"),
+        "UPLOAD_DIR": str(instance / "uploads"),
+        "FLASK_APP": "wsgi",
+    }
+
+
+def prepare(env: dict[str, str], listings: int, residents: int) -> dict[str, Any]:
+    """Migrate, load the synthetic marketplace, add residents and a partner key."""
+    os.environ.update(env)
+    import search as search_bench
+    from flask_migrate import upgrade
+
+    from marketplace import create_app
+    from marketplace.auth import services as auth_services
+    from marketplace.extensions import db
+    from marketplace.models import Listing, ListingKind, ListingStatus, OrganisationKind
+    from marketplace.organisations import services as organisation_services
+
+    app = create_app({"AUTH_ARGON2_TIME_COST": 1, "AUTH_ARGON2_MEMORY_KIB": 64})
+    with app.app_context():
+        upgrade()
+        search_bench.bulk_marketplace(listings)
+        for n in range(residents):
+            auth_services.create_user(f"resident{n}@load.example", f"Resident {n}", PASSWORD)
+        material = list(
+            db.session.scalars(
+                sa.select(Listing.id)
+                .where(
+                    Listing.kind == ListingKind.MATERIAL,
+                    Listing.status == ListingStatus.ACTIVE,
+                    Listing.price_model == "free",
+                    Listing.unit == "pcs",
+                )
+                .limit(300)
+            )
+        )
+        all_ids = list(
+            db.session.scalars(sa.select(Listing.id).where(Listing.status == ListingStatus.ACTIVE))
+        )
+        partner_owner = auth_services.create_user("partner@load.example", "Partner", PASSWORD)
+        partner = organisation_services.create_organisation(
+            partner_owner,
+            "Kera Load Rental Oy",
+            OrganisationKind.RENTAL_PARTNER,
+            "0112038-9",
+            verified=True,
+        )
+        partner_name = partner.name
+        db.engine.dispose()
+    run_flask(env, ["search", "reindex"])
+    key = (
+        run_flask(
+            env,
+            [
+                "partners",
+                "create-key",
+                "--org",
+                partner_name,
+                "--name",
+                "load",
+                "--scope",
+                "inventory:write",
+            ],
+        )
+        .strip()
+        .splitlines()[-1]
+        .split()[-1]
+    )
+    return {"reservable": material, "listings": all_ids, "key": key}
+
+
+def run_flask(env: dict[str, str], args: list[str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+# The servers
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], app_spec: str) -> Iterator[int]:
+    port = free_port()
+    settings = {**env, "GUNICORN_WORKERS": "4", "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:marketplace.gunicorn_config",
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+            app_spec,
+        ],
+        env=settings,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/healthz" if app_spec == "wsgi:app" else "/")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+# The driver, in its own process
+
+
+class Browser:
+    """One keep-alive connection with cookies, like a browser tab."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
+        all_headers = {"Accept-Language": "fi", **(headers or {})}
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            self.connection.request(method, path, body=body, headers=all_headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            return 599, b""
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, data
+
+    def form(self, path: str, fields: dict[str, str]) -> tuple[int, bytes]:
+        return self.request(
+            "POST",
+            path,
+            urlencode(fields).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+
+TOKEN = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def sign_in(browser: Browser, email: str) -> str:
+    _, page = browser.request("GET", "/login")
+    token = TOKEN.search(page)
+    assert token, "no CSRF token on the sign-in page"
+    status, _ = browser.form(
+        "/login", {"csrf_token": token.group(1).decode(), "email": email, "password": PASSWORD}
+    )
+    assert status == 302, f"sign-in failed with {status}"
+    _, page = browser.request("GET", "/accessibility")
+    found = TOKEN.search(page)
+    assert found
+    return found.group(1).decode()
+
+
+def partner_items(chance: random.Random, number: int) -> bytes:
+    items = [
+        {
+            "external_id": f"load-{number}-{n}",
+            "kind": "rental",
+            "title": f"Työmaakoppi {n}",
+            "description": "Kuormitustestin kohde",
+            "language": "fi",
+            "category": "site-huts",
+            "condition": "good",
+            "quantity": 2,
+            "unit": "pcs",
+            "price": {"amount": "45.00", "currency": "EUR", "per": "day"},
+            "location": {
+                "name": "Varasto",
+                "address": "Katu 1",
+                "postal_code": "02650",
+                "city": "Espoo",
+                "lat": 60.2172,
+                "lon": 24.7535,
+            },
+        }
+        for n in range(20)
+    ]
+    return json.dumps({"mode": "upsert", "items": items}).encode()
+
+
+def drive(
+    port: int, seconds: float, threads: int, plan: dict[str, Any], results: Any, bare: bool
+) -> None:
+    """Runs in a separate process; puts {route: [latencies]} and error counts on `results`."""
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker(number: int) -> None:
+        chance = random.Random(number)
+        browser = Browser(port)
+        token = "" if bare else sign_in(browser, f"resident{number}@load.example")
+        batch = 0
+        while time.monotonic() < deadline:
+            route = "bare" if bare else chance.choices(list(WEIGHTS), list(WEIGHTS.values()))[0]
+            started = time.perf_counter()
+            status = act(browser, chance, route, token, plan, number, batch)
+            elapsed = (time.perf_counter() - started) * 1000
+            batch += route == "partner batch"
+            with lock:
+                timings[route].append(elapsed)
+                if status >= 500:
+                    errors[route] += 1
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    results.put({"timings": dict(timings), "errors": dict(errors), "seconds": seconds})
+
+
+def act(
+    browser: Browser,
+    chance: random.Random,
+    route: str,
+    token: str,
+    plan: dict[str, Any],
+    number: int,
+    batch: int,
+) -> int:
+    if route == "bare":
+        return browser.request("GET", "/")[0]
+    if route == "browse":
+        return browser.request("GET", f"/listings/?page={chance.randint(1, 20)}")[0]
+    if route == "search":
+        query = urlencode({"q": chance.choice(PREFIXES)})
+        return browser.request("GET", f"/listings/?{query}", headers={"HX-Request": "true"})[0]
+    if route == "detail":
+        return browser.request("GET", f"/listings/{chance.choice(plan['listings'])}")[0]
+    if route == "reserve":
+        listing = chance.choice(plan["reservable"])
+        pickup = time.strftime("%Y-%m-%d", time.localtime(time.time() + 3 * 86400))
+        status, _ = browser.form(
+            f"/reservations/new/{listing}",
+            {
+                "csrf_token": token,
+                "quantity": "1",
+                "pickup_date": pickup,
+                "pickup_time": "10:00",
+                "request_id": f"{number}-{time.perf_counter_ns()}",
+            },
+        )
+        return 200 if status in (302, 422) else status  # refusals (sold out) are fine
+    body = partner_items(chance, number * 1000 + batch)
+    return browser.request(
+        "POST",
+        "/api/v1/inventory/batch",
+        body,
+        {"Authorization": f"Bearer {plan['key']}", "Content-Type": "application/json"},
+    )[0]
+
+
+def run_driver(
+    port: int, seconds: float, threads: int, plan: dict[str, Any], bare: bool
+) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    process = context.Process(target=drive, args=(port, seconds, threads, plan, results, bare))
+    process.start()
+    outcome: dict[str, Any] = results.get(timeout=seconds + 300)
+    process.join(60)
+    return outcome
+
+
+# Checking and reporting
+
+
+def stock_invariant(database_url: str) -> tuple[bool, str]:
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        broken = connection.execute(
+            sa.text(
+                "SELECT l.id FROM listings l LEFT JOIN ("
+                "  SELECT listing_id, SUM(quantity) AS held FROM reservations"
+                "  WHERE status IN ('pending_payment', 'requested', 'accepted', 'completed')"
+                "  GROUP BY listing_id) r ON r.listing_id = l.id "
+                "WHERE l.kind = 'material' AND (l.quantity_available < 0 OR "
+                "l.quantity_available <> l.quantity_total - COALESCE(r.held, 0))"
+            )
+        ).all()
+        reserved = connection.execute(sa.text("SELECT COUNT(*) FROM reservations")).scalar()
+    engine.dispose()
+    return not broken, f"{reserved} reservations made, {len(broken)} listings out of balance"
+
+
+def report(mixed: dict[str, Any], bare: dict[str, Any], invariant: tuple[bool, str]) -> None:
+    seconds = mixed["seconds"]
+    print(
+        f"{'route':<15}{'requests':>9}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'5xx':>6}"
+    )
+    for route, values in sorted(mixed["timings"].items()):
+        print(
+            f"{route:<15}{len(values):>9}{len(values) / seconds:>8.1f}"
+            f"{statistics.median(values):>9.1f}{percentile(values, 0.95):>9.1f}"
+            f"{percentile(values, 0.99):>9.1f}{mixed['errors'].get(route, 0):>6}"
+        )
+    total = sum(len(v) for v in mixed["timings"].values()) / seconds
+    bare_values = bare["timings"]["bare"]
+    bare_rate = len(bare_values) / bare["seconds"]
+    reading = sum(len(mixed["timings"].get(r, [])) for r in ("browse", "search")) / seconds
+    print(f"{'all':<15}{'':>9}{total:>8.1f}")
+    print(
+        f"bare Flask under the same gunicorn setup: {bare_rate:.0f}/s, "
+        f"p50 {statistics.median(bare_values):.1f} ms, "
+        f"p99 {percentile(bare_values, 0.99):.1f} ms"
+    )
+    print(
+        f"browse and search: {reading:.1f}/s, {reading / bare_rate:.0%} of the bare rate; "
+        f"the whole mix: {total / bare_rate:.0%}"
+    )
+    print(
+        f"5xx: {sum(mixed['errors'].values())}; stock invariant: "
+        f"{'holds' if invariant[0] else 'BROKEN'} ({invariant[1]})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--listings", type=int, default=20_000)
+    parser.add_argument(
+        "--postgres", default="postgresql://postgres@127.0.0.1:5432/marketplace_load"
+    )
+    args = parser.parse_args()
+    database_url = fresh_postgres(args.postgres)
+    with tempfile.TemporaryDirectory() as folder:
+        env = environment(database_url, Path(folder))
+        started = time.monotonic()
+        plan = prepare(env, args.listings, args.threads)
+        print(f"prepared {args.listings} listings in {time.monotonic() - started:.0f} s")
+        with gunicorn(env, "bench.bare_app:app") as port:
+            bare = run_driver(port, min(args.seconds, 15), args.threads, plan, bare=True)
+        with gunicorn(env, "wsgi:app") as port:
+            mixed = run_driver(port, args.seconds, args.threads, plan, bare=False)
+        report(mixed, bare, stock_invariant(database_url))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Background duties, run by `flask jobs run` as a loop or once from cron.
+
+Every duty is safe to run from several runners at once: each claims what it works on with a
+compare-and-set (a conditional UPDATE) before acting, so two runners never do the same piece
+of work, and a runner that dies mid-way leaves the rest for the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask
+
+from marketplace.extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Duty:
+    name: str
+    run: Callable[[], int]  # returns how many things it did
+
+
+def duties(app: Flask) -> list[Duty]:
+    """The duties registered by the features (in `app.extensions["jobs"]`), in order."""
+    found: list[Duty] = app.extensions.setdefault("jobs", [])
+    return found
+
+
+def register_duty(app: Flask, name: str, run: Callable[[], int]) -> None:
+    if all(duty.name != name for duty in duties(app)):
+        duties(app).append(Duty(name, run))
+
+
+def run_once(app: Flask) -> dict[str, int]:
+    """Run every duty once; one failing duty is logged and does not stop the others."""
+    done: dict[str, int] = {}
+    for duty in duties(app):
+        try:
+            with app.app_context():
+                done[duty.name] = duty.run()
+        except Exception:
+            logger.exception("duty %s failed; it runs again next time", duty.name)
+            with app.app_context():
+                db.session.rollback()
+            done[duty.name] = -1
+    return done
+
+
+def run_forever(
+    app: Flask,
+    interval: float,
+    rounds: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Run the duties every `interval` seconds (`rounds` bounds the loop for tests)."""
+    done = 0
+    while rounds is None or done < rounds:
+        started = time.monotonic()
+        report = run_once(app)
+        busy = {name: count for name, count in report.items() if count}
+        if busy:
+            logger.info("jobs: %s", busy)
+        done += 1
+        if rounds is None or done < rounds:
+            sleep(max(0.0, interval - (time.monotonic() - started)))
+
+
+def register_jobs(app: Flask) -> None:
+    """The product's own duties; features with their own (partners, alerts) add theirs."""
+    from marketplace import notifications
+    from marketplace.listings import services as listings
+    from marketplace.payments import services as payments
+    from marketplace.reservations import services as reservations
+
+    register_duty(app, "reservation reminders", reservations.remind_due)
+    register_duty(app, "reservation expiry", reservations.expire_due)
+    register_duty(app, "listing expiry", listings.expire_listings)
+    register_duty(app, "notification e-mails", notifications.deliver_pending)
+    register_duty(app, "refunds", payments.send_pending_refunds)
