@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from marketplace import demo, notifications
+from marketplace import demo, jobs, notifications
+from marketplace.alerts.cli import alerts
 from marketplace.auth import services as auth_services
 from marketplace.categories.cli import categories
 from marketplace.errors import MarketplaceError
 from marketplace.listings import services as listing_services
 from marketplace.models import Language, OrganisationKind, Role
 from marketplace.organisations import services as organisation_services
+from marketplace.partners.cli import partners
+from marketplace.payments import services as payment_services
 from marketplace.reservations import services as reservation_services
 from marketplace.search.cli import search
 
@@ -114,6 +117,32 @@ def send_notifications() -> None:
     click.echo(f"sent {notifications.deliver_pending()} e-mails")
 
 
+payments_group = AppGroup("payments", help="Online payments.")
+
+
+@payments_group.command("refunds")
+def send_refunds() -> None:
+    """Send recorded refunds that Stripe has not confirmed yet. Safe to run often."""
+    click.echo(f"sent {payment_services.send_pending_refunds()} refunds")
+
+
+jobs_group = AppGroup("jobs", help="Background duties.")
+
+
+@jobs_group.command("run")
+@click.option("--once", is_flag=True, help="Run every duty once and exit (for cron).")
+@click.option("--interval", type=float, default=None, help="Seconds between rounds.")
+def run_jobs(once: bool, interval: float | None) -> None:
+    """Expiry, reminders, e-mails, refunds and the features' other duties. Several runners
+    may run at once: each piece of work is claimed before it is done."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        report = jobs.run_once(app)
+        click.echo("jobs: " + ", ".join(f"{name} {count}" for name, count in report.items()))
+        return
+    jobs.run_forever(app, interval or app.config["JOBS_INTERVAL_SECONDS"])
+
+
 @click.command("demo-data")
 def demo_data() -> None:
     """Load a realistic Kera marketplace. Running it again adds nothing twice."""
@@ -129,7 +158,11 @@ def register_cli(app: Flask) -> None:
         listings,
         reservations,
         notifications_group,
+        payments_group,
+        jobs_group,
+        partners,
         search,
+        alerts,
         demo_data,
     ):
         app.cli.add_command(command)

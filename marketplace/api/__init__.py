@@ -1,11 +1,27 @@
-"""JSON API v1: the public catalogue now; partner inventory and reservations later (DESIGN §6).
+"""JSON API v1 (DESIGN §6): the public catalogue, and for partners their inventory, the
+reservations on it and webhooks, described at /api/v1/openapi.json.
 Machines authenticate with keys, not cookies, so CSRF does not apply here."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, request
 
 from marketplace.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-from marketplace.api import routes  # noqa: E402, F401
+
+@bp.before_request
+def limit_body_size() -> None:
+    # Smaller than the site's limit, which is sized for photo uploads. (Bodies without a
+    # length are measured as they are read: see access.json_body.)
+    if (request.content_length or 0) > int(current_app.config["API_MAX_BODY_BYTES"]):
+        abort(413)
+
+
+from marketplace.api import (  # noqa: E402, F401
+    inventory,
+    openapi,
+    reservations,
+    routes,
+    webhooks,
+)

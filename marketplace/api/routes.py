@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 
 from marketplace.api import bp
+from marketplace.api.access import known_id
 from marketplace.api.serializers import listing_as_dict
 from marketplace.categories.services import category_as_dict, family_tree
 from marketplace.http_errors import problem_response
@@ -66,4 +67,4 @@ def listings() -> Response:
 @bp.get("/listings/<int:listing_id>")
 def listing(listing_id: int) -> Response:
     """A public listing: active, closed or expired; drafts, paused and removed ones are 404."""
-    return jsonify(listing_as_dict(get_visible(listing_id, None)))
+    return jsonify(listing_as_dict(get_visible(known_id(listing_id, "listing"), None)))

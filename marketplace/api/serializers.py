@@ -9,7 +9,7 @@ from typing import Any
 from flask import url_for
 
 from marketplace.listings.presentation import category_name
-from marketplace.models import Listing, ListingPhoto, PriceModel
+from marketplace.models import Listing, ListingPhoto, PartnerItem, PriceModel
 from marketplace.money import euros_from_cents
 
 PHOTO_WIDTH = 1280
@@ -82,3 +82,13 @@ def listing_as_dict(listing: Listing, distance_km: float | None = None) -> dict[
     if distance_km is not None:
         item["distance_km"] = distance_km
     return item
+
+
+def item_as_dict(listing: Listing, stored: PartnerItem) -> dict[str, Any]:
+    """A partner's own item: the listing, with what only its owner sees."""
+    return {
+        **listing_as_dict(listing),
+        "external_id": stored.external_id,
+        "source": stored.source.value,
+        "attributes": stored.attributes or {},
+    }

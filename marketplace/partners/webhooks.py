@@ -1,0 +1,362 @@
+"""Outgoing webhooks: partners' endpoints, the outbox of deliveries, signing and retries.
+
+A reservation change announces itself inside its own transaction (`reservations.events`);
+the subscriber here writes one delivery per subscribed endpoint into the same transaction,
+so a delivery exists exactly when its change was committed. Deliveries are sent after the
+commit by a background thread of the process, and by `flask partners deliver-webhooks` for
+whatever a crash or an unreachable receiver left behind. A sender claims a delivery for a
+while before sending, so two senders never send it at the same time, and a sender that dies
+loses nothing: the claim runs out and the next sender takes it.
+
+Each request is signed `X-Marketplace-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of
+"<t>.<body>" with the endpoint's secret>`. A failure is retried after 1 and 5 minutes, half an
+hour, 2, 6, 12 and 24 hours (44 hours in all), then given up and shown as failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from marketplace import audit, outbox
+from marketplace.database import utcnow
+from marketplace.errors import NotFound, ValidationError
+from marketplace.extensions import db
+from marketplace.models import (
+    DeliveryStatus,
+    Organisation,
+    Reservation,
+    User,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from marketplace.partners import policies
+from marketplace.partners.fetching import FetchError, check_target, check_url, fetch
+from marketplace.partners.payloads import reservation_as_dict
+from marketplace.reservations import events
+
+logger = logging.getLogger(__name__)
+
+EVENTS = (
+    events.REQUESTED,
+    events.ACCEPTED,
+    events.DECLINED,
+    events.CANCELLED,
+    events.EXPIRED,
+    events.COMPLETED,
+    events.PAYMENT_SUCCEEDED,
+    events.PAYMENT_REFUNDED,
+)
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=6),
+    timedelta(hours=12),
+    timedelta(hours=24),
+)
+CLAIM = timedelta(minutes=2)
+MAX_ENDPOINTS = 10
+SECRET_PREFIX = "whsec_"  # noqa: S105  (a public prefix, like the keys')
+
+
+# Endpoints
+
+
+@dataclass(frozen=True)
+class NewEndpoint:
+    endpoint: WebhookEndpoint
+    secret: str  # shown once
+
+
+def _check_url(url: str) -> str:
+    url = url.strip()
+    if len(url) > 2000:
+        raise ValidationError("Keep the URL under 2000 characters.", field="url")
+    policy = policies.webhooks()
+    try:
+        parts = check_url(url)
+        check_target(url, policy)
+    except FetchError as error:
+        raise ValidationError(f"{str(error).capitalize()}.", field="url") from error
+    if parts.scheme != "https" and not policy.allow_private:
+        raise ValidationError("Webhook URLs must use https.", field="url")
+    return url
+
+
+def _check_events(chosen: list[str] | None) -> list[str]:
+    if chosen is None:
+        return list(EVENTS)
+    unknown = [event for event in chosen if event not in EVENTS]
+    if unknown or not chosen:
+        raise ValidationError("Choose events from: " + ", ".join(EVENTS) + ".", field="events")
+    return [event for event in EVENTS if event in chosen]
+
+
+def endpoints_of(organisation_id: int, *, include_deleted: bool = False) -> list[WebhookEndpoint]:
+    query = sa.select(WebhookEndpoint).where(WebhookEndpoint.organisation_id == organisation_id)
+    if not include_deleted:
+        query = query.where(WebhookEndpoint.deleted_at.is_(None))
+    return list(db.session.scalars(query.order_by(WebhookEndpoint.id.desc())))
+
+
+def create_endpoint(
+    organisation: Organisation,
+    actor: User,
+    url: str,
+    chosen: list[str] | None = None,
+    description: str = "",
+) -> NewEndpoint:
+    """Callers check that the actor may manage the organisation's webhooks."""
+    if len(endpoints_of(organisation.id)) >= MAX_ENDPOINTS:
+        raise ValidationError(f"At most {MAX_ENDPOINTS} endpoints per partner.", field="url")
+    if len(description.strip()) > 200:
+        raise ValidationError("Keep the description under 200 characters.", field="description")
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    endpoint = WebhookEndpoint(
+        organisation_id=organisation.id,
+        url=_check_url(url),
+        description=description.strip(),
+        events=_check_events(chosen),
+        secret=secret,
+        created_by_id=actor.id,
+    )
+    db.session.add(endpoint)
+    db.session.flush()
+    audit.record(actor, "webhook.created", "organisation", organisation.id, endpoint=endpoint.id)
+    db.session.commit()
+    return NewEndpoint(endpoint, secret)
+
+
+def delete_endpoint(organisation: Organisation, actor: User, endpoint_id: int) -> None:
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.organisation_id != organisation.id or endpoint.deleted_at:
+        raise NotFound("No such webhook endpoint.")
+    endpoint.deleted_at = utcnow()
+    db.session.execute(
+        sa.update(WebhookDelivery)
+        .where(
+            WebhookDelivery.endpoint_id == endpoint.id,
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+        )
+        .values(status=DeliveryStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(actor, "webhook.deleted", "organisation", organisation.id, endpoint=endpoint.id)
+    db.session.commit()
+
+
+def recent_deliveries(organisation_id: int, limit: int = 50) -> list[WebhookDelivery]:
+    return list(
+        db.session.scalars(
+            sa.select(WebhookDelivery)
+            .join(WebhookDelivery.endpoint)
+            .where(WebhookEndpoint.organisation_id == organisation_id)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# The outbox, written in the transaction of the event
+
+
+def event_body(reservation: Reservation, event: str, event_id: str, **extra: Any) -> str:
+    data: dict[str, Any] = {"reservation": reservation_as_dict(reservation)}
+    details = extra.get("details")
+    if details:
+        data["details"] = details
+    body = {
+        "id": event_id,
+        "type": event,
+        "created_at": utcnow().isoformat(),
+        "data": data,
+    }
+    return json.dumps(body, separators=(",", ":"), sort_keys=True, default=str)
+
+
+def on_reservation_event(reservation: Reservation, event: str = "", **extra: Any) -> None:
+    """Subscribed to `reservations.events.reservation_event`."""
+    organisation_id = reservation.listing.organisation_id
+    if organisation_id is None:
+        return
+    endpoints = [e for e in endpoints_of(organisation_id) if event in (e.events or [])]
+    if not endpoints:
+        return
+    event_id = "evt_" + uuid.uuid4().hex
+    body = event_body(reservation, event, event_id, **extra)
+    now = utcnow()
+    for endpoint in endpoints:
+        db.session.add(
+            WebhookDelivery(
+                endpoint_id=endpoint.id,
+                event=event,
+                event_id=event_id,
+                reservation_id=reservation.id,
+                payload=body,
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
+    outbox.send_after_commit("webhooks", "WEBHOOKS_DELIVERY", deliver_due)
+
+
+# Sending
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    signed = str(timestamp).encode() + b"." + body
+    mac = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    retrying: int = 0
+    given_up: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.delivered + self.retrying + self.given_up
+
+    def __str__(self) -> str:
+        return (
+            f"delivered {self.delivered}, retrying {self.retrying}, "
+            f"given up {self.given_up} webhook deliveries"
+        )
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    claimed = db.session.execute(
+        sa.update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            sa.or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
+        )
+        .values(claimed_until=now + CLAIM)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int | None
+    excerpt: str
+    error: str | None
+    duration_ms: int
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def _send(delivery: WebhookDelivery, now: datetime) -> _Answer:
+    endpoint = delivery.endpoint
+    body = delivery.payload.encode()
+    timestamp = int(now.timestamp())
+    headers = {
+        "Content-Type": "application/json",
+        "X-Marketplace-Signature": signature(endpoint.secret, timestamp, body),
+        "X-Marketplace-Event": delivery.event,
+        "X-Marketplace-Delivery": str(delivery.id),
+    }
+    started = time.monotonic()
+    try:
+        response = fetch(
+            endpoint.url,
+            policies.webhooks(),
+            method="POST",
+            body=body,
+            headers=headers,
+            follow_redirects=False,
+        )
+    except FetchError as error:
+        elapsed = int((time.monotonic() - started) * 1000)
+        return _Answer(None, "", str(error)[:300], elapsed)
+    elapsed = int((time.monotonic() - started) * 1000)
+    excerpt = response.body[:500].decode("utf-8", "replace")
+    return _Answer(response.status, excerpt, None, elapsed)
+
+
+def _settle(delivery: WebhookDelivery, answer: _Answer, now: datetime) -> str:
+    delivery.attempt_log.append(
+        WebhookAttempt(
+            attempted_at=now,
+            status_code=answer.status,
+            error=answer.error,
+            response_excerpt=answer.excerpt,
+            duration_ms=answer.duration_ms,
+        )
+    )
+    delivery.attempts += 1
+    delivery.claimed_until = None
+    delivery.last_status_code = answer.status
+    delivery.last_error = answer.error or (None if answer.ok else f"HTTP {answer.status}")
+    if answer.ok:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = now
+        return "delivered"
+    if delivery.attempts > len(BACKOFF):
+        delivery.status = DeliveryStatus.FAILED
+        return "given_up"
+    delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
+    return "retrying"
+
+
+def deliver_one(delivery_id: int, now: datetime) -> str | None:
+    """Send one claimed delivery and record the attempt; returns what became of it."""
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        return None
+    if delivery.endpoint.deleted_at is not None:
+        delivery.status = DeliveryStatus.CANCELLED
+        db.session.commit()
+        return None
+    answer = _send(delivery, now)
+    outcome = _settle(delivery, answer, now)
+    db.session.commit()
+    return outcome
+
+
+def deliver_due(now: datetime | None = None, limit: int = 200) -> DeliveryReport:
+    """Send every delivery that is due. Safe to run often and from several processes."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(WebhookDelivery.id)
+        .where(
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.next_attempt_at <= now,
+        )
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    report = DeliveryReport()
+    for delivery_id in due:
+        if not _claim(delivery_id, now):
+            continue
+        outcome = deliver_one(delivery_id, now)
+        if outcome == "delivered":
+            report.delivered += 1
+        elif outcome == "retrying":
+            report.retrying += 1
+        elif outcome == "given_up":
+            report.given_up += 1
+    return report
