@@ -7,7 +7,7 @@ from datetime import date
 
 from marketplace.auth import services as auth_services
 from marketplace.demo_listings import ensure_listings
-from marketplace.demo_reservations import ensure_reservations
+from marketplace.demo_reservations import ensure_history, ensure_reservations
 from marketplace.models import (
     Language,
     MemberRole,
@@ -184,8 +184,10 @@ def load() -> str:
     new_sites = _ensure_sites(users, organisations)
     new_listings = ensure_listings(users, organisations)
     new_reservations = ensure_reservations(users)
+    new_history = ensure_history(users)
     return (
         f"{new_users} users, {new_organisations} organisations, {new_sites} sites added; "
         f"{new_listings} listings added; {new_reservations} reservations added; "
+        f"{new_history} past handovers added; "
         f"sign in as any demo user with the password {DEMO_PASSWORD}"
     )
