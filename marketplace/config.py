@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
 LANGUAGES = ("fi", "sv", "en")
 
 
@@ -50,6 +52,47 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+GIVEN_IN_PRODUCTION = (
+    "SECRET_KEY",
+    "UPLOAD_DIR",
+    "RATELIMIT_STORAGE_URI",
+    "PUBLIC_BASE_URL",
+    "SEARCH_INDEX_DIR",
+)
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """What keeps these settings from serving the public (MARKETPLACE_ENV=production)."""
+    given = config["SETTINGS_GIVEN"]
+    problems = [
+        f"{name} must be set: the embedded default suits one machine only"
+        for name in ("SECRET_KEY", "UPLOAD_DIR", "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL")
+        if name not in given
+    ]
+    if config.get("DEBUG"):
+        problems.append("debug mode must be off")
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not _flag(
+        "ALLOW_SQLITE_IN_PRODUCTION", False
+    ):
+        problems.append("use PostgreSQL (DATABASE_URL), or set ALLOW_SQLITE_IN_PRODUCTION=1")
+    if config.get("SEARCH_BACKEND", "whoosh") == "whoosh" and "SEARCH_INDEX_DIR" not in given:
+        problems.append("SEARCH_INDEX_DIR must be a shared directory, or SEARCH_BACKEND=postgres")
+    if not str(config["PUBLIC_BASE_URL"]).startswith("https://"):
+        problems.append("PUBLIC_BASE_URL must be an https:// address")
+    if not config["SESSION_COOKIE_SECURE"]:
+        problems.append("SESSION_COOKIE_SECURE must stay on")
+    return problems
+
+
+def register_production_rules(app: Flask) -> None:
+    """Refuse to start in production mode with settings meant for a laptop."""
+    if app.config["MARKETPLACE_ENV"] != "production":
+        return
+    problems = production_problems(app.config)
+    if problems:
+        raise RuntimeError("not starting in production mode: " + "; ".join(problems))
+
+
 def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     overrides = dict(overrides or {})
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -57,6 +100,12 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
     testing = bool(overrides.get("TESTING", False))
     secure_cookies = _flag("SESSION_COOKIE_SECURE", not (debug or testing))
     config: dict[str, Any] = {
+        "MARKETPLACE_ENV": os.environ.get("MARKETPLACE_ENV", "embedded"),
+        "SETTINGS_GIVEN": frozenset(name for name in GIVEN_IN_PRODUCTION if os.environ.get(name))
+        | frozenset(overrides),
+        "LOG_JSON": _flag("LOG_JSON", os.environ.get("MARKETPLACE_ENV") == "production"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "JOBS_INTERVAL_SECONDS": _int("JOBS_INTERVAL_SECONDS", 30),
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -110,6 +159,17 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
         "RESERVATIONS_RESPOND_HOURS": _int("RESERVATIONS_RESPOND_HOURS", 48),
         "RESERVATIONS_PICKUP_WINDOW_HOURS": _int("RESERVATIONS_PICKUP_WINDOW_HOURS", 4),
         "RESERVATIONS_REMIND_HOURS": _int("RESERVATIONS_REMIND_HOURS", 12),
+        # Stripe keeps a Checkout Session open for at least 30 minutes.
+        "RESERVATIONS_PAYMENT_HOLD_MINUTES": _int("RESERVATIONS_PAYMENT_HOLD_MINUTES", 30),
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        "STRIPE_CHECKOUT_ORIGIN": os.environ.get(
+            "STRIPE_CHECKOUT_ORIGIN", "https://checkout.stripe.com"
+        ),
+        "STRIPE_PLATFORM_FEE_PERCENT": _int("STRIPE_PLATFORM_FEE_PERCENT", 5),
+        # whoosh: an index on disk (one server); postgres: the database's full-text search.
+        "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "whoosh").strip().lower() or "whoosh",
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(instance_path / "search-index")),
         # Seconds a request waits, after its commit, for the index to take the change.
         "SEARCH_SYNC_WAIT": float(os.environ.get("SEARCH_SYNC_WAIT") or 2),
@@ -122,6 +182,34 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
         "MAP_TILE_ATTRIBUTION": os.environ.get(
             "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
         ),
+        # Longest period one handover export covers (about five years).
+        "IMPACT_EXPORT_MAX_DAYS": _int("IMPACT_EXPORT_MAX_DAYS", 1830),
+        # Seconds browsers and proxies may keep an open-data feed.
+        "IMPACT_OPEN_DATA_MAX_AGE": _int("IMPACT_OPEN_DATA_MAX_AGE", 900),
+        # Wanted ads match offers picked up within this distance of the wanted ad's place.
+        "MATCHING_RADIUS_KM": float(os.environ.get("MATCHING_RADIUS_KM") or 25),
+        # The job matches listings changed this recently, in case an after-commit match was lost.
+        "MATCHING_CATCH_UP_MINUTES": _int("MATCHING_CATCH_UP_MINUTES", 60),
+        # thread, inline or job, as NOTIFICATIONS_DELIVERY; empty follows NOTIFICATIONS_DELIVERY.
+        "ALERTS_DELIVERY": os.environ.get("ALERTS_DELIVERY", ""),
+        "ALERTS_MAX_PER_USER": _int("ALERTS_MAX_PER_USER", 25),
+        # Partner API: per-key rate limit, body size and batch size.
+        "API_RATELIMIT_PER_KEY": os.environ.get("API_RATELIMIT_PER_KEY", "600/minute;20000/hour"),
+        "API_MAX_BODY_BYTES": _int("API_MAX_BODY_BYTES", 10 * 1024 * 1024),
+        "API_BATCH_MAX_ITEMS": _int("API_BATCH_MAX_ITEMS", 1000),
+        # Feeds, photos and webhooks may reach private and loopback addresses (tests, intranets).
+        "PARTNERS_ALLOW_PRIVATE_URLS": _flag("PARTNERS_ALLOW_PRIVATE_URLS", False),
+        "PARTNERS_FETCH_TIMEOUT": float(os.environ.get("PARTNERS_FETCH_TIMEOUT") or 15),
+        "PARTNERS_IDEMPOTENCY_HOURS": _int("PARTNERS_IDEMPOTENCY_HOURS", 24),
+        # Seconds a repeated request waits for the first copy of it to finish.
+        "PARTNERS_IDEMPOTENCY_WAIT": float(os.environ.get("PARTNERS_IDEMPOTENCY_WAIT") or 10),
+        # thread: sent by a background thread after commit; inline: before the request returns;
+        # job: only by `flask partners deliver-webhooks`.
+        "WEBHOOKS_DELIVERY": os.environ.get("WEBHOOKS_DELIVERY", "thread"),
+        "WEBHOOKS_TIMEOUT": float(os.environ.get("WEBHOOKS_TIMEOUT") or 10),
+        "FEEDS_MAX_BYTES": _int("FEEDS_MAX_BYTES", 50 * 1024 * 1024),
+        "FEEDS_TIMEOUT": float(os.environ.get("FEEDS_TIMEOUT") or 60),
+        "FEEDS_MAX_ITEMS": _int("FEEDS_MAX_ITEMS", 50000),
     }
     config.update(overrides)
     return config

@@ -11,6 +11,7 @@ from flask import current_app
 
 from marketplace.extensions import db
 from marketplace.search import services as search_services
+from marketplace.storage import storage_for
 
 
 def database_state() -> dict[str, Any]:
@@ -33,7 +34,19 @@ def search_state() -> dict[str, Any]:
         return {"status": "error", "detail": type(error).__name__}
 
 
+def storage_state() -> dict[str, Any]:
+    """Write and remove a small file, as a photo upload would (a shared mount can be read-only
+    or gone while its directory still exists)."""
+    storage = storage_for(current_app)
+    try:
+        key = storage.save(b"healthz", ".jpg")
+        storage.delete(key)
+    except OSError as error:
+        return {"status": "error", "detail": type(error).__name__}
+    return {"status": "ok"}
+
+
 def report() -> tuple[dict[str, Any], bool]:
-    checks = {"database": database_state(), "search": search_state()}
+    checks = {"database": database_state(), "search": search_state(), "storage": storage_state()}
     healthy = all(check["status"] == "ok" for check in checks.values())
     return {"status": "ok" if healthy else "error", **checks}, healthy

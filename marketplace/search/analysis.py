@@ -193,6 +193,8 @@ class WordForms:
     stems: dict[str, str | None]
     # Folded n-grams that a compound containing the word contains, or () for short words.
     grams: tuple[str, ...]
+    # The folded piece those n-grams cover, or "" for short words.
+    piece: str = ""
 
     @property
     def is_stop_word(self) -> bool:
@@ -230,7 +232,36 @@ def word_forms(word: str) -> WordForms:
     piece = min(usable, key=len) if usable else word.translate(FOLD)
     if len(piece) >= 6:
         piece = piece[:-1]
-    return WordForms(word=word, stems=stems, grams=grams_of(piece))
+    grams = grams_of(piece)
+    return WordForms(word=word, stems=stems, grams=grams, piece=piece if grams else "")
+
+
+def meaningful_words(text: str, limit: int) -> list[WordForms]:
+    """The query's words, without stop words unless there is nothing else."""
+    forms = [word_forms(word) for word in query_words(text, limit)]
+    content = [f for f in forms if all(stem is not None for stem in f.stems.values())]
+    return content or forms
+
+
+def text_words(text: str) -> list[str]:
+    """Every word of a text, lower-cased, as the exact fields index them."""
+    return WORD.findall(text.lower())
+
+
+def finnish_stems(text: str) -> str:
+    """The text's words by the light Finnish stemmer, Finnish stop words left out."""
+    stop = _stop_words("fi")
+    return " ".join(_finnish_stem(word) for word in text_words(text) if word not in stop)
+
+
+@lru_cache(maxsize=50_000)
+def _finnish_stem(word: str) -> str:
+    return finnish_stem(word)
+
+
+def folded(text: str) -> str:
+    """Words of a text lower-cased, folded (ä → a) and joined by spaces, as n-grams see them."""
+    return " ".join(text_words(text)).translate(FOLD)
 
 
 def query_words(text: str, limit: int) -> list[str]:

@@ -13,8 +13,8 @@ search = AppGroup("search", help="The search index.")
 
 @search.command("reindex")
 def reindex() -> None:
-    """Rebuild the index from the database into a fresh directory and switch to it; searches
-    continue on the old index meanwhile."""
+    """Rebuild the index from the database into a fresh directory (Whoosh) or fresh tables
+    (PostgreSQL) and switch to it; searches continue on the old index meanwhile."""
     try:
         report = services.reindex()
     except SearchUnavailable as error:

@@ -75,3 +75,17 @@ def bounding_box(centre: Point, radius_km: float) -> Box:
 
 def km_per_degree_lon(lat: float) -> float:
     return math.radians(1) * EARTH_RADIUS_KM * math.cos(math.radians(lat))
+
+
+def unit_vector(point: Point) -> tuple[float, float, float]:
+    """The point on the unit sphere. The straight-line (chord) distance between two such
+    vectors grows with the distance along the surface, so it sorts and limits by distance with
+    plain arithmetic that a database evaluates quickly."""
+    lat, lon = math.radians(point.lat), math.radians(point.lon)
+    return (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
+
+
+def chord_squared(radius_km: float) -> float:
+    """The squared chord of the unit sphere that spans `radius_km` on the Earth's surface."""
+    angle = min(math.pi, radius_km / EARTH_RADIUS_KM)
+    return (2 * math.sin(angle / 2)) ** 2

@@ -101,7 +101,7 @@ def resolve(engine: sa.Engine, changes: Changes) -> DocumentBatch:
 
 class IndexSync:
     """The process's index writer: one thread, started when there is work and ending when
-    there is none, that merges whatever accumulated while it wrote into one Whoosh commit."""
+    there is none, that merges whatever accumulated while it wrote into one index write."""
 
     def __init__(self, backend: SearchBackend, engine: sa.Engine, lock_timeout: float) -> None:
         self.backend = backend
@@ -336,10 +336,31 @@ def reading_engine(engine: sa.Engine) -> sa.Engine:
     return sa.create_engine(engine.url, **options)
 
 
+BACKENDS = ("whoosh", "postgres")
+
+
+def make_backend(app: Flask, engine: sa.Engine, reading: sa.Engine) -> SearchBackend:
+    """The backend SEARCH_BACKEND names. PostgreSQL's searches share the app's pool; its
+    writes, like the documents' reads, use connections that never outlive their use."""
+    name = app.config.get("SEARCH_BACKEND", "whoosh")
+    if name not in BACKENDS:
+        raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
+    if name == "whoosh":
+        return WhooshBackend(app.config["SEARCH_INDEX_DIR"])
+    if engine.dialect.name != "postgresql":
+        raise RuntimeError(
+            "SEARCH_BACKEND=postgres needs a PostgreSQL database (DATABASE_URL), and this one is "
+            f"{engine.dialect.name}; use SEARCH_BACKEND=whoosh with SQLite"
+        )
+    from marketplace.search.postgres_backend import PostgresBackend
+
+    return PostgresBackend(engine, reading)
+
+
 def register_search(app: Flask) -> None:
-    backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"])
     with app.app_context():
         engine = reading_engine(db.engine)
+        backend = make_backend(app, db.engine, engine)
     sync = IndexSync(backend, engine, float(app.config.get("SEARCH_LOCK_TIMEOUT", 10.0)))
     app.extensions["search"] = SearchExtension(
         backend, sync, float(app.config.get("SEARCH_SYNC_WAIT", 2.0))

@@ -30,7 +30,8 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance as edit_distance
 
-from marketplace.search.analysis import WordForms, query_words, word_forms
+from marketplace.search import analysis
+from marketplace.search.analysis import WordForms, word_forms
 from marketplace.search.backend import (
     BackendResult,
     CategoryFilter,
@@ -98,9 +99,7 @@ def text_query(words: list[WordForms]) -> wq.Query | None:
 
 def meaningful_words(text: str) -> list[WordForms]:
     """The query's words, without stop words unless there is nothing else."""
-    forms = [word_forms(word) for word in query_words(text, MAX_WORDS)]
-    content = [f for f in forms if all(stem is not None for stem in f.stems.values())]
-    return content or forms
+    return analysis.meaningful_words(text, MAX_WORDS)
 
 
 @dataclass

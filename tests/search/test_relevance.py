@@ -3,6 +3,7 @@
 A fixed marketplace of 30 listings in three languages, and a table of queries: inflected forms,
 compounds and their parts, category words in another language than the listing's, and
 misspellings (which must offer the right "did you mean"). All misses are reported at once.
+Both backends must pass the same table.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 from marketplace.models import Category, ListingKind, PriceModel, Unit
 from marketplace.models.user import Language
 from marketplace.search.services import SearchPage
-from tests.search.conftest import ids
+from tests.search.conftest import every_backend, ids
 
 FI, SV, EN = Language.FI, Language.SV, Language.EN
 MATERIAL, EQUIPMENT, WANTED = ListingKind.MATERIAL, ListingKind.EQUIPMENT, ListingKind.WANTED
@@ -330,6 +331,7 @@ def marketplace(
     return made
 
 
+@every_backend
 def test_queries_find_what_people_mean(
     marketplace: dict[str, int], find: Callable[..., SearchPage]
 ) -> None:
@@ -350,6 +352,7 @@ def test_queries_find_what_people_mean(
     assert not misses, "\n".join(misses)
 
 
+@every_backend
 def test_exact_and_stemmed_matches_rank_above_compound_pieces(
     marketplace: dict[str, int], find: Callable[..., SearchPage]
 ) -> None:
