@@ -16,6 +16,7 @@ from marketplace.models import (
     ListingStatus,
     MemberRole,
     OrganisationKind,
+    PaymentStatus,
     PriceModel,
     ReservationStatus,
     Role,
@@ -70,6 +71,12 @@ LABELS: dict[StrEnum, LazyString] = {
     ReservationStatus.DECLINED: _l("Declined"),
     ReservationStatus.CANCELLED: _l("Cancelled"),
     ReservationStatus.EXPIRED: _l("Expired"),
+    PaymentStatus.OPEN: _l("Waiting for payment"),
+    PaymentStatus.PAID: _l("Paid"),
+    PaymentStatus.FAILED: _l("Payment failed"),
+    PaymentStatus.EXPIRED: _l("Not paid in time"),
+    PaymentStatus.REFUNDED: _l("Refunded"),
+    PaymentStatus.PARTIALLY_REFUNDED: _l("Partly refunded"),
 }
 
 

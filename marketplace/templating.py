@@ -13,6 +13,7 @@ from marketplace.forms import LANGUAGE_CHOICES
 from marketplace.labels import label
 from marketplace.listings import presentation
 from marketplace.money import format_euros
+from marketplace.payments import services as payment_services
 
 
 def _globals() -> dict[str, Any]:
@@ -42,3 +43,4 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(presentation.photo_srcset, "photo_srcset")
     app.add_template_global(presentation.cover, "cover_photo")
     app.add_template_global(notifications.text_of, "notification_text")
+    app.add_template_global(payment_services.enabled, "payments_enabled")

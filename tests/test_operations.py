@@ -58,10 +58,11 @@ def test_production_refuses_laptop_settings(
         "SECRET_KEY must be set",
         "UPLOAD_DIR must be set",
         "PUBLIC_BASE_URL must be an https",
-        "SEARCH_INDEX_DIR",
     ):
         assert expected in reasons
     assert ("use PostgreSQL" in reasons) == on_sqlite
+    # The PostgreSQL search backend (SEARCH_BACKEND=postgres) needs no index directory.
+    assert ("SEARCH_INDEX_DIR" in reasons) == (app_config["SEARCH_BACKEND"] == "whoosh")
 
 
 def test_production_starts_with_proper_settings(
@@ -154,6 +155,7 @@ def test_two_job_runners_share_the_work_without_doing_any_twice(
         "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
         "INSTANCE_PATH": app_config["INSTANCE_PATH"],
         "SECRET_KEY": "test secret key",
+        "SEARCH_BACKEND": app_config["SEARCH_BACKEND"],
         "SEARCH_INDEX_DIR": app_config["SEARCH_INDEX_DIR"],
         "UPLOAD_DIR": app_config["UPLOAD_DIR"],
         "MAIL_SERVER": "127.0.0.1",

@@ -51,7 +51,10 @@ def healthz() -> tuple[Response, int]:
 def notifications_page() -> str:
     items = notifications.recent(current_user)
     return render_template(
-        "main/notifications.html", items=items, unread=any(item.read_at is None for item in items)
+        "main/notifications.html",
+        items=items,
+        unread=any(item.read_at is None for item in items),
+        notification_link=notifications.link_of,
     )
 
 
