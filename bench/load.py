@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from databases import fresh_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -69,18 +70,6 @@ def percentile(values: list[float], share: float) -> float:
 
 
 # Preparing the marketplace
-
-
-def fresh_postgres(url: str) -> str:
-    database = sa.make_url(url).database
-    admin = sa.create_engine(
-        sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 def environment(database_url: str, instance: Path) -> dict[str, str]:

@@ -50,6 +50,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from databases import fresh_postgres  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from whoosh import query as wq  # noqa: E402
@@ -413,19 +414,6 @@ def update_latency(app: Flask, port: int | None, rounds: int = 20) -> tuple[Timi
             remote.add(time.perf_counter() - started)
         db.session.remove()
     return local, remote
-
-
-def fresh_postgres(url: str) -> str:
-    """Drop and create the benchmark's database (never the app's: pass its own URL)."""
-    database = sa.make_url(url).database
-    admin = sa.create_engine(
-        sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}"'))
-        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 def run(size: int, count: int, backend: str, postgres: str) -> dict[str, Any]:

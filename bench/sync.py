@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from databases import fresh_postgres
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -177,18 +178,6 @@ def measure(name: str, database_url: str, args: argparse.Namespace) -> dict[str,
         "listings": listings,
         "search": search,
     }
-
-
-def fresh_postgres(url: str) -> str:
-    database = sa.make_url(url).database
-    admin = sa.create_engine(
-        sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}"'))
-        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
-    admin.dispose()
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 def main() -> None:
