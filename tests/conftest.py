@@ -45,6 +45,9 @@ from marketplace.sites import services as site_services
 from marketplace.sites.services import SiteDetails
 from tests.support import PASSWORD, Client, business_id, jpeg
 
+# Partners, API keys and local HTTP servers, used by the API, partner and alert tests.
+pytest_plugins = ("tests.partners.fixtures",)
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 DATABASES = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
 # Reference data seeded by migrations stays; tests that add to it remove what they added.

@@ -18,15 +18,7 @@ from marketplace.listings.services import ListingDetails, update_listing
 from marketplace.models import Category, Listing, Notification, Site, User, WantedMatch
 from tests.alerts.conftest import PORVOO
 from tests.conftest import CollectingHandler
-from tests.partners.fixtures import (  # noqa: F401  (fixtures used here)
-    Api,
-    PartnerHandle,
-    api,
-    make_key,
-    make_partner,
-    partner,
-    sale_item,
-)
+from tests.partners.fixtures import Api, PartnerHandle, sale_item
 from tests.support import Client
 from tests.support import text as page_text
 
@@ -246,8 +238,8 @@ def test_a_partners_synced_item_notifies_the_wanted_ads_author_once(
     smtp_server: CollectingHandler,
     wanted: Callable[..., Listing],
     resident: User,
-    api: Api,  # noqa: F811
-    partner: PartnerHandle,  # noqa: F811
+    api: Api,
+    partner: PartnerHandle,
 ) -> None:
     ad = wanted()
     assert api.put("/inventory/BRICK-1", partner.key, sale_item()).status_code == 201

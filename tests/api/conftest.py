@@ -4,16 +4,8 @@ from typing import Any
 
 import pytest
 
-from tests.partners.fixtures import (  # noqa: F401  (fixtures used by the tests here)
-    api,
-    local_server,
-    make_key,
-    make_partner,
-    other_partner,
-    partner,
-    photo_bytes,
-    private_urls,
-)
+# The partner fixtures (api, partner, make_key, local_server, …) come from
+# tests/partners/fixtures.py, which tests/conftest.py loads for the whole suite.
 
 
 @pytest.fixture
