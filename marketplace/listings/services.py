@@ -285,12 +285,7 @@ def create_listing(
         if new_place is not None:
             details = replace(details, site_id=_new_personal_site(actor, new_place))
         today = today_in_finland()
-        category, site = check_details(details, actor, today)
-        details = _normalised(details, category)
-        listing = Listing(owner=actor)
-        _apply(listing, details, site)
-        listing.quantity_total = details.quantity
-        listing.quantity_available = details.quantity
+        listing = build_listing(actor, details, today, publish=False)
         db.session.add(listing)
         db.session.flush()
         stored = attach_photos(listing, photos or [])
@@ -329,9 +324,7 @@ def build_listing(
     listing.quantity_total = details.quantity
     listing.quantity_available = details.quantity
     if publish:
-        _check_publishable(listing, today)
-        listing.status = ListingStatus.ACTIVE
-        listing.published_at = utcnow()
+        _mark_published(listing, today)
     return listing
 
 
@@ -412,11 +405,15 @@ def _check_publishable(listing: Listing, today: date) -> None:
         raise _invalid(_l("This pickup place is no longer in use; choose another."), "site_id")
 
 
-def _publish(listing: Listing, actor: User, today: date) -> None:
+def _mark_published(listing: Listing, today: date) -> None:
     _check_publishable(listing, today)
     listing.status = ListingStatus.ACTIVE
     if listing.published_at is None:
         listing.published_at = utcnow()
+
+
+def _publish(listing: Listing, actor: User, today: date) -> None:
+    _mark_published(listing, today)
     audit.record(actor, "listing.published", "listing", listing.id)
     events.publish(listing, events.PUBLISHED)
 
