@@ -47,13 +47,13 @@ class Reservation(Model):
         ),
         sa.CheckConstraint("price_cents >= 0", name="price"),
         sa.UniqueConstraint("requester_id", "idempotency_key", name="one_per_key"),
-        sa.UniqueConstraint("pickup_code", name="pickup_code"),
         sa.Index("ix_reservations_listing_status", "listing_id", "status"),
         sa.Index("ix_reservations_status_expires_at", "status", "expires_at"),
     )
 
     id: Mapped[intpk]
-    listing_id: Mapped[int] = mapped_column(sa.ForeignKey("listings.id"), index=True)
+    # Found by listing through ix_reservations_listing_status, whose first column it is.
+    listing_id: Mapped[int] = mapped_column(sa.ForeignKey("listings.id"))
     requester_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     status: Mapped[ReservationStatus]
     quantity: Mapped[Decimal]
