@@ -188,6 +188,20 @@ def _forget_after_commit(session: Session, *_args: Any) -> None:
     session.info.pop("after_commit_keys", None)
 
 
+def commit_keeping_loaded(session: Session | scoped_session[Any]) -> None:
+    """Commit without expiring the objects the session holds.
+
+    For write paths that change only rows whose new values they set on those objects
+    themselves: reloading everything the caller had loaded costs more than the write."""
+    current = session() if isinstance(session, scoped_session) else session
+    expire = current.expire_on_commit
+    current.expire_on_commit = False
+    try:
+        current.commit()
+    finally:
+        current.expire_on_commit = expire
+
+
 def install_session_hooks(session_class: type[Session] | Any) -> None:
     sa.event.listen(session_class, "after_commit", _run_after_commit)
     sa.event.listen(session_class, "after_rollback", _forget_after_commit)

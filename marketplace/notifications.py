@@ -10,19 +10,21 @@ claims a row for a while before sending, so two senders never mail the same noti
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import LazyString
+from flask_babel import LazyString, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from marketplace import mailer, outbox
 from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.links import external_url
-from marketplace.models import Notification, Reservation, User
+from marketplace.listings import presentation
+from marketplace.models import Notification, Reservation, Unit, User
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +47,43 @@ CLAIM = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 
 
+def amount_of(
+    quantity: Decimal, unit: Unit, start: date | None = None, end: date | None = None
+) -> dict[str, Any]:
+    """A reservation's amount as a notification keeps it: unformatted, since the reader's
+    language, not the writer's, decides how it reads (see `amount_text`)."""
+    amount: dict[str, Any] = {"quantity": str(quantity), "unit": unit.value}
+    if start is not None and end is not None:
+        amount.update(start=start.isoformat(), end=end.isoformat())
+    return amount
+
+
+def amount_text(amount: Any) -> str:
+    if not isinstance(amount, dict):
+        return str(amount or "")
+    text = presentation.quantity(Decimal(amount["quantity"]), Unit(amount["unit"]))
+    if "start" in amount:
+        first, last = date.fromisoformat(amount["start"]), date.fromisoformat(amount["end"])
+        text += f", {format_date(first, 'short')} – {format_date(last, 'short')}"
+    return text
+
+
+def moment_text(moment: Any) -> str:
+    """A moment a notification keeps (ISO 8601), as the reader's language writes it."""
+    try:
+        return str(format_datetime(datetime.fromisoformat(moment), "short"))
+    except (TypeError, ValueError):
+        return str(moment or "")
+
+
 def link(endpoint: str, **values: Any) -> dict[str, Any]:
     """What a notification not about a reservation links to, kept in its data as a route
     (endpoint and values) so that the page and the e-mail can both build the address."""
     return {"endpoint": endpoint, "values": values}
+
+
+# Prepared once: building the statement anew on every call cost more than running it.
+INSERT_NOTIFICATION = sa.insert(cast(sa.Table, Notification.__table__))
 
 
 def notify(
@@ -64,21 +99,41 @@ def notify(
     Without a reservation, `data` names its "title" and, with `link(...)`, its "link" (and
     "unsubscribe", a route that turns such e-mails off without signing in). `email=False`
     keeps it in the app only: its outbox entry is born done."""
+    add(notice(recipient, kind, reservation, email=email, **data))
+
+
+def add(row: dict[str, Any]) -> None:
+    """Add a notification made by `notice` to the current transaction."""
+    db.session.execute(INSERT_NOTIFICATION, row)
+    if row["emailed_at"] is None:
+        email_after_commit()
+
+
+def notice(
+    recipient: User | int,
+    kind: str,
+    reservation: Reservation | None,
+    *,
+    email: bool = True,
+    **data: Any,
+) -> dict[str, Any]:
+    """The notification's row, for `add`, or for a caller that writes it together with
+    other rows and then calls `email_after_commit`."""
     details = {"title": reservation.listing.title, **data} if reservation else dict(data)
     now = utcnow()
-    db.session.execute(
-        sa.insert(Notification).values(
-            user_id=recipient if isinstance(recipient, int) else recipient.id,
-            kind=kind,
-            reservation_id=reservation.id if reservation else None,
-            data=details,
-            created_at=now,
-            emailed_at=None if email else now,
-            email_attempts=0,
-        )
-    )
-    if email:
-        outbox.send_after_commit("notifications", "NOTIFICATIONS_DELIVERY", deliver_pending)
+    return {
+        "user_id": recipient if isinstance(recipient, int) else recipient.id,
+        "kind": kind,
+        "reservation_id": reservation.id if reservation else None,
+        "data": details,
+        "created_at": now,
+        "emailed_at": None if email else now,
+        "email_attempts": 0,
+    }
+
+
+def email_after_commit() -> None:
+    outbox.send_after_commit("notifications", "NOTIFICATIONS_DELIVERY", deliver_pending)
 
 
 def _claim(notification_id: int) -> bool:

@@ -43,4 +43,6 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(presentation.photo_srcset, "photo_srcset")
     app.add_template_global(presentation.cover, "cover_photo")
     app.add_template_global(notifications.text_of, "notification_text")
+    app.add_template_global(notifications.amount_text, "amount_text")
+    app.add_template_global(notifications.moment_text, "moment_text")
     app.add_template_global(payment_services.enabled, "payments_enabled")

@@ -18,12 +18,14 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace import audit, notifications
-from marketplace.database import utcnow
+from marketplace.database import commit_keeping_loaded, utcnow
 from marketplace.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.impact.estimates import estimate
@@ -43,7 +45,7 @@ from marketplace.models import (
     ReservationStatus,
     User,
 )
-from marketplace.reservations import codes, events, pricing
+from marketplace.reservations import codes, creation, events, pricing
 from marketplace.search import listing_changed
 
 MAX_MESSAGE = 2000
@@ -154,54 +156,44 @@ def reserve_material(
     _check_quantity(listing, request.quantity)
     _check_pickup(listing, request.pickup_at, now)
     message = _check_message(request.message)
-    _take_stock(listing, request.quantity)
     price = pricing.material_price_cents(listing, request.quantity)
     status = _initial_status(listing, price, request.pay_online)
     pickup_end = request.pickup_at + timedelta(hours=_settings("PICKUP_WINDOW_HOURS"))
-    reservation = Reservation(
-        listing=listing,
-        requester=requester,
+    return _save_new(
+        listing,
+        requester,
+        now,
+        take=request.quantity,
         status=status,
         quantity=request.quantity,
+        start_date=None,
+        end_date=None,
         pickup_at=request.pickup_at,
         message=message,
         price_cents=price,
+        deposit_cents=None,
         idempotency_key=request.idempotency_key,
         expires_at=_deadline(status, now, pickup_end),
     )
-    return _save_new(reservation, requester, now)
 
 
 LISTINGS = cast(sa.Table, Listing.__table__)
 
 
 def _try_take_stock(listing: Listing, amount: Decimal) -> bool:
-    # A table-level UPDATE: the search index hears of it only when the listing sells out,
-    # since its document records only whether anything is left, not how much.
     left = db.session.execute(
-        sa.update(LISTINGS)
-        .where(
-            LISTINGS.c.id == listing.id,
-            LISTINGS.c.status == ListingStatus.ACTIVE,
-            LISTINGS.c.quantity_available >= amount,
-        )
-        .values(quantity_available=LISTINGS.c.quantity_available - amount)
-        .returning(LISTINGS.c.quantity_available)
+        creation.TAKE_STOCK, creation.stock_parameters(listing.id, amount, utcnow())
     ).scalar_one_or_none()
     if left is None:
         return False
-    db.session.expire(listing, ["quantity_available"])
-    if left == 0:
-        listing_changed(db.session, listing.id)
+    _stock_taken(listing, left)
     return True
 
 
-def _take_stock(listing: Listing, amount: Decimal) -> None:
-    if not _try_take_stock(listing, amount):
-        db.session.rollback()
-        raise Conflict(
-            _l("Someone reserved it just before you; less is available now."), field="quantity"
-        )
+def _stock_taken(listing: Listing, left: Decimal) -> None:
+    set_committed_value(listing, "quantity_available", left)
+    if left == 0:
+        listing_changed(db.session, listing.id)
 
 
 def _release_stock(reservation: Reservation) -> None:
@@ -322,9 +314,11 @@ def book_equipment(
     price = pricing.booking_price_cents(listing, days, request.units)
     status = _initial_status(listing, price, request.pay_online)
     pickup_end = datetime.combine(request.start, time(23, 59), HELSINKI)
-    reservation = Reservation(
-        listing=listing,
-        requester=requester,
+    return _save_new(
+        listing,
+        requester,
+        now,
+        take=None,
         status=status,
         quantity=Decimal(request.units),
         start_date=request.start,
@@ -336,47 +330,93 @@ def book_equipment(
         idempotency_key=request.idempotency_key,
         expires_at=_deadline(status, now, pickup_end),
     )
-    return _save_new(reservation, requester, now)
 
 
 # Creating and moving reservations
 
 
-def _save_new(reservation: Reservation, requester: User, now: datetime) -> Reservation:
-    reservation.requested_at = now
-    reservation.pickup_code = codes.new_pickup_code()
-    if reservation.status == ReservationStatus.ACCEPTED:
-        reservation.accepted_at = now
-    db.session.add(reservation)
-    # The request itself is on the reservation row (requester, requested_at); the timeline
-    # shows it from there, so the busiest path writes one row less.
-    if reservation.status == ReservationStatus.ACCEPTED:
-        _event(reservation, None, ReservationStatus.REQUESTED, ReservationStatus.ACCEPTED)
+def _save_new(
+    listing: Listing, requester: User, now: datetime, take: Decimal | None, **fields: Any
+) -> Reservation:
+    """Write the reservation with `creation.write` (one statement on PostgreSQL) rather than
+    an ORM flush, then hand the row back as a session object without reading it again."""
+    status = fields["status"]
+    accepted = status == ReservationStatus.ACCEPTED
+    row = {
+        **fields,
+        "listing_id": listing.id,
+        "requester_id": requester.id,
+        "pickup_code": codes.new_pickup_code(),
+        "reason": "",
+        "requested_at": now,
+        "accepted_at": now if accepted else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    reservation = Reservation(
+        **row,
+        reminded_at=None,
+        completed_at=None,
+        closed_at=None,
+        mass_kg=None,
+        co2e_kg=None,
+        emission_factor=None,
+        emission_factor_source=None,
+        listing=listing,
+        requester=requester,
+        events=[],
+    )
+    announce = status != ReservationStatus.PENDING_PAYMENT
+    new = creation.NewReservation(
+        row=row,
+        take=take,
+        notice=_creation_notice(reservation) if announce else None,
+        entry=audit.entry(
+            requester,
+            "reservation.created",
+            "reservation",
+            None,
+            listing=listing.id,
+            status=str(status),
+        ),
+    )
     try:
-        db.session.flush()
+        written = creation.write(new)
     except IntegrityError:
         db.session.rollback()
-        existing = _existing(requester, reservation.idempotency_key)
+        existing = _existing(requester, fields["idempotency_key"])
         if existing is None:
             raise
         return existing
-    audit.record(
-        requester,
-        "reservation.created",
-        "reservation",
-        reservation.id,
-        listing=reservation.listing_id,
-        status=str(reservation.status),
-    )
-    if reservation.status != ReservationStatus.PENDING_PAYMENT:
-        _announce_request(reservation)
-    db.session.commit()
+    if written is None:
+        db.session.rollback()
+        raise Conflict(
+            _l("Someone reserved it just before you; less is available now."), field="quantity"
+        )
+    if written.left is not None:
+        _stock_taken(listing, written.left)
+    reservation.id = written.reservation_id
+    make_transient_to_detached(reservation)
+    db.session.add(reservation)
+    # The request itself is on the reservation row (requester, requested_at); the timeline
+    # shows it from there, so the busiest path writes one row less.
+    if accepted:
+        _event(reservation, None, ReservationStatus.REQUESTED, ReservationStatus.ACCEPTED)
+    if announce:
+        notifications.email_after_commit()
+        _publish_request(reservation)
+    # The listing's stock and the new reservation are set above as they were committed.
+    commit_keeping_loaded(db.session)
     return reservation
 
 
 def _announce_request(reservation: Reservation) -> None:
     """The lister hears of a request once it is firm: made, or paid for when paying online."""
-    _notify_created(reservation)
+    notifications.add(_creation_notice(reservation))
+    _publish_request(reservation)
+
+
+def _publish_request(reservation: Reservation) -> None:
     events.publish(reservation, events.REQUESTED, actor_id=reservation.requester_id)
     if reservation.status == ReservationStatus.ACCEPTED:
         events.publish(reservation, events.ACCEPTED)
@@ -778,18 +818,18 @@ def _lister(reservation: Reservation) -> User:
     return reservation.listing.owner
 
 
-def _amount(reservation: Reservation) -> str:
-    listing = reservation.listing
-    amount = format_quantity(reservation.quantity, listing.unit)
-    if reservation.start_date and reservation.end_date:
-        return (
-            f"{amount}, {reservation.start_date.isoformat()} – {reservation.end_date.isoformat()}"
-        )
-    return amount
+def _amount(reservation: Reservation) -> dict[str, Any]:
+    # Kept unformatted: the reader's language writes it, when the page or e-mail is made.
+    return notifications.amount_of(
+        reservation.quantity,
+        reservation.listing.unit,
+        reservation.start_date,
+        reservation.end_date,
+    )
 
 
 def _when(moment: datetime | None) -> str:
-    return "" if moment is None else str(format_datetime(moment, "short"))
+    return "" if moment is None else moment.isoformat()
 
 
 def _pickup_details(reservation: Reservation) -> dict[str, Any]:
@@ -802,13 +842,13 @@ def _pickup_details(reservation: Reservation) -> dict[str, Any]:
     }
 
 
-def _notify_created(reservation: Reservation) -> None:
+def _creation_notice(reservation: Reservation) -> dict[str, Any]:
+    """What the party who must act next is told of a new request."""
     if reservation.status == ReservationStatus.ACCEPTED:
-        notifications.notify(
+        return notifications.notice(
             reservation.requester, "accepted", reservation, **_pickup_details(reservation)
         )
-        return
-    notifications.notify(
+    return notifications.notice(
         reservation.listing.owner_id,
         "new_request",
         reservation,

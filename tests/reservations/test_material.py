@@ -273,6 +273,49 @@ def test_e_mails_go_out_after_commit_in_the_recipients_language(
     assert body.startswith("Hej ")  # written in Swedish
 
 
+def test_amounts_read_in_each_recipients_language_not_the_requesters(
+    smtp_server: Any, app: Flask, make_user: Any, make_listing: Any
+) -> None:
+    from flask_babel import force_locale
+
+    from marketplace.models import Language
+
+    lister = make_user(email="lister@example.fi", locale=Language.FI)
+    requester = make_user(email="erik@example.se", locale=Language.SV)
+    listing = make_listing(owner=lister)
+    with app.test_request_context(), force_locale("en"):  # the requester's page was in English
+        reservation = services.reserve_material(
+            requester, listing, services.MaterialRequest(Decimal(10), tomorrow_at())
+        )
+    services.accept(reservation, lister)
+    bodies = {m["To"]: m.get_content() for m in smtp_server.messages}
+    assert "10 kpl" in bodies["lister@example.fi"] and "pcs" not in bodies["lister@example.fi"]
+    assert "10 st" in bodies["erik@example.se"] and "pcs" not in bodies["erik@example.se"]
+
+
+def test_pickup_codes_may_repeat_across_reservations(
+    bricks: Listing,
+    lister: User,
+    requester: User,
+    reserve: Callable[..., Reservation],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Six letters repeat by chance among many reservations; a code is only ever checked
+    against its own reservation, so a repeat must neither fail nor let one code open
+    another reservation."""
+    from marketplace.reservations import codes
+
+    monkeypatch.setattr(codes, "new_pickup_code", lambda: "ACDEFG")
+    first = reserve(requester, bricks, 10)
+    second = reserve(requester, bricks, 20)
+    assert first.pickup_code == second.pickup_code == "ACDEFG"
+    services.accept(first, lister)
+    services.complete(first, lister, "ACDEFG")
+    assert first.status == ReservationStatus.COMPLETED
+    assert second.status == ReservationStatus.REQUESTED
+    assert available(bricks) == 470
+
+
 def test_no_e_mail_for_a_change_that_was_rolled_back(
     smtp_server: Any,
     bricks: Listing,
@@ -280,12 +323,15 @@ def test_no_e_mail_for_a_change_that_was_rolled_back(
     reserve: Callable[..., Reservation],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from marketplace import audit
+    from marketplace.reservations import creation
 
-    def broken(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("database went away")
+    written = creation.write
 
-    monkeypatch.setattr(audit, "record", broken)
+    def broken(new: creation.NewReservation) -> None:
+        written(new)  # the stock, the reservation and its notification are written…
+        raise RuntimeError("database went away")  # …and the commit never comes
+
+    monkeypatch.setattr(creation, "write", broken)
     with pytest.raises(RuntimeError):
         reserve(requester, bricks, 10)
     db.session.rollback()
