@@ -2,7 +2,13 @@
 a 20 000-listing marketplace, driven from a separate process on 127.0.0.1.
 
     .venv/bin/python bench/load.py [--seconds 30] [--threads 16] [--listings 20000]
+        [--servers 2] [--runners 2]
         [--postgres postgresql://postgres@127.0.0.1:5432/marketplace_load]
+
+The 4 workers are split over `--servers` separate gunicorn servers on one database, as on
+separate app hosts, and `--runners` job runners (`flask jobs run`) deliver the notification
+e-mails meanwhile to an SMTP server of this script's own; afterwards every e-mail must have
+gone out exactly once. Set SEARCH_BACKEND=postgres to search with PostgreSQL.
 
 The mix: browse, search as you type (htmx fragments), listing detail, reserve (signed-in
 residents posting the form), and partner batches through the API. It prints throughput and
@@ -28,7 +34,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -176,9 +182,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], app_spec: str) -> Iterator[int]:
+def gunicorn(env: dict[str, str], app_spec: str, workers: int = 4) -> Iterator[int]:
     port = free_port()
-    settings = {**env, "GUNICORN_WORKERS": "4", "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    settings = {**env, "GUNICORN_WORKERS": str(workers), "GUNICORN_BIND": f"127.0.0.1:{port}"}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -211,6 +217,93 @@ def gunicorn(env: dict[str, str], app_spec: str) -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(30)
+
+
+@contextmanager
+def servers(env: dict[str, str], app_spec: str, count: int) -> Iterator[list[int]]:
+    """`count` separate gunicorn servers sharing 4 workers between them."""
+    with ExitStack() as stack:
+        workers = max(1, 4 // count)
+        yield [stack.enter_context(gunicorn(env, app_spec, workers)) for _ in range(count)]
+
+
+class MailSink:
+    """Every message the job runners send, received by a real SMTP server on 127.0.0.1."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((",".join(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted"
+
+
+@contextmanager
+def job_runners(env: dict[str, str], count: int) -> Iterator[MailSink]:
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = {**env, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port)}
+    runners = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "jobs", "run", "--interval", "1"],
+            env=settings,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    try:
+        yield sink
+    finally:
+        for runner in runners:
+            runner.terminate()
+        for runner in runners:
+            runner.wait(30)
+        controller.stop()
+
+
+def drain(database_url: str, seconds: float = 60) -> int:
+    """Wait for the runners to send what the load left; the number still unsent."""
+    engine = sa.create_engine(database_url)
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            with engine.connect() as connection:
+                unsent = int(
+                    connection.execute(
+                        sa.text(
+                            "SELECT COUNT(*) FROM notifications "
+                            "WHERE emailed_at IS NULL AND email_attempts < 8"
+                        )
+                    ).scalar_one()
+                )
+            if unsent == 0 or time.monotonic() > deadline:
+                return unsent
+            time.sleep(1)
+    finally:
+        engine.dispose()
+
+
+def mail_check(database_url: str, sink: MailSink, unsent: int) -> tuple[bool, str]:
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        emailed = int(
+            connection.execute(
+                sa.text("SELECT COUNT(*) FROM notifications WHERE emailed_at IS NOT NULL")
+            ).scalar_one()
+        )
+    engine.dispose()
+    received = len(sink.messages)
+    duplicates = received - len(set(sink.messages))
+    ok = unsent == 0 and duplicates == 0 and received == emailed
+    return ok, (
+        f"{received} e-mails received for {emailed} notifications marked sent, "
+        f"{duplicates} duplicates, {unsent} left unsent"
+    )
 
 
 # The driver, in its own process
@@ -301,7 +394,12 @@ def partner_items(chance: random.Random, number: int) -> bytes:
 
 
 def drive(
-    port: int, seconds: float, threads: int, plan: dict[str, Any], results: Any, bare: bool
+    ports: list[int],
+    seconds: float,
+    threads: int,
+    plan: dict[str, Any],
+    results: Any,
+    bare: bool,
 ) -> None:
     """Runs in a separate process; puts {route: [latencies]} and error counts on `results`."""
     timings: dict[str, list[float]] = defaultdict(list)
@@ -311,7 +409,7 @@ def drive(
 
     def worker(number: int) -> None:
         chance = random.Random(number)
-        browser = Browser(port)
+        browser = Browser(ports[number % len(ports)])  # a tab stays with one server
         token = "" if bare else sign_in(browser, f"resident{number}@load.example")
         batch = 0
         while time.monotonic() < deadline:
@@ -375,11 +473,11 @@ def act(
 
 
 def run_driver(
-    port: int, seconds: float, threads: int, plan: dict[str, Any], bare: bool
+    ports: list[int], seconds: float, threads: int, plan: dict[str, Any], bare: bool
 ) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
-    process = context.Process(target=drive, args=(port, seconds, threads, plan, results, bare))
+    process = context.Process(target=drive, args=(ports, seconds, threads, plan, results, bare))
     process.start()
     outcome: dict[str, Any] = results.get(timeout=seconds + 300)
     process.join(60)
@@ -407,8 +505,15 @@ def stock_invariant(database_url: str) -> tuple[bool, str]:
     return not broken, f"{reserved} reservations made, {len(broken)} listings out of balance"
 
 
-def report(mixed: dict[str, Any], bare: dict[str, Any], invariant: tuple[bool, str]) -> None:
+def report(
+    mixed: dict[str, Any],
+    bare: dict[str, Any],
+    invariant: tuple[bool, str],
+    mail: tuple[bool, str],
+    setup: str,
+) -> None:
     seconds = mixed["seconds"]
+    print(setup)
     print(
         f"{'route':<15}{'requests':>9}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'5xx':>6}"
     )
@@ -436,6 +541,7 @@ def report(mixed: dict[str, Any], bare: dict[str, Any], invariant: tuple[bool, s
         f"5xx: {sum(mixed['errors'].values())}; stock invariant: "
         f"{'holds' if invariant[0] else 'BROKEN'} ({invariant[1]})"
     )
+    print(f"e-mail outbox: {'exactly once' if mail[0] else 'BROKEN'} ({mail[1]})")
 
 
 def main() -> None:
@@ -443,6 +549,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--listings", type=int, default=20_000)
+    parser.add_argument("--servers", type=int, default=2, help="gunicorn servers, 4 workers in all")
+    parser.add_argument("--runners", type=int, default=2, help="`flask jobs run` processes")
     parser.add_argument(
         "--postgres", default="postgresql://postgres@127.0.0.1:5432/marketplace_load"
     )
@@ -453,11 +561,17 @@ def main() -> None:
         started = time.monotonic()
         plan = prepare(env, args.listings, args.threads)
         print(f"prepared {args.listings} listings in {time.monotonic() - started:.0f} s")
-        with gunicorn(env, "bench.bare_app:app") as port:
-            bare = run_driver(port, min(args.seconds, 15), args.threads, plan, bare=True)
-        with gunicorn(env, "wsgi:app") as port:
-            mixed = run_driver(port, args.seconds, args.threads, plan, bare=False)
-        report(mixed, bare, stock_invariant(database_url))
+        with servers(env, "bench.bare_app:app", args.servers) as ports:
+            bare = run_driver(ports, min(args.seconds, 15), args.threads, plan, bare=True)
+        with job_runners(env, args.runners) as sink:
+            with servers(env, "wsgi:app", args.servers) as ports:
+                mixed = run_driver(ports, args.seconds, args.threads, plan, bare=False)
+            mail = mail_check(database_url, sink, drain(database_url))
+        setup = (
+            f"{args.servers} gunicorn servers with {max(1, 4 // args.servers)} workers each, "
+            f"{args.runners} job runners, search backend {env.get('SEARCH_BACKEND', 'whoosh')}"
+        )
+        report(mixed, bare, stock_invariant(database_url), mail, setup)
 
 
 if __name__ == "__main__":
