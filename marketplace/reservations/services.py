@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -46,6 +46,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.reservations import codes, creation, events, pricing
+from marketplace.reservations.creation import LISTINGS
 from marketplace.search import listing_changed
 
 MAX_MESSAGE = 2000
@@ -175,9 +176,6 @@ def reserve_material(
         idempotency_key=request.idempotency_key,
         expires_at=_deadline(status, now, pickup_end),
     )
-
-
-LISTINGS = cast(sa.Table, Listing.__table__)
 
 
 def _try_take_stock(listing: Listing, amount: Decimal) -> bool:
