@@ -54,7 +54,8 @@ class Reservation(Model):
     id: Mapped[intpk]
     # Found by listing through ix_reservations_listing_status, whose first column it is.
     listing_id: Mapped[int] = mapped_column(sa.ForeignKey("listings.id"))
-    requester_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # Found by requester through one_per_key, whose first column it is.
+    requester_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     status: Mapped[ReservationStatus]
     quantity: Mapped[Decimal]
     start_date: Mapped[date | None]

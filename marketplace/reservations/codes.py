@@ -12,7 +12,14 @@ LENGTH = 6
 
 
 def new_pickup_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    # One draw from the system's randomness rather than one per letter: each draw is a
+    # system call, and this runs on every reservation.
+    number = secrets.randbelow(len(ALPHABET) ** LENGTH)
+    letters = []
+    for _ in range(LENGTH):
+        number, index = divmod(number, len(ALPHABET))
+        letters.append(ALPHABET[index])
+    return "".join(letters)
 
 
 def normalise(code: str) -> str:

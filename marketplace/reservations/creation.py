@@ -112,38 +112,49 @@ def _in_steps(new: NewReservation) -> Written | None:
             return None
     reservation_id = connection.execute(INSERT_RESERVATION, new.row).scalar_one()
     if new.notice is not None:
-        db.session.execute(
+        connection.execute(
             notifications.INSERT_NOTIFICATION, {**new.notice, "reservation_id": reservation_id}
         )
-    db.session.execute(audit.INSERT_EVENT, {**new.entry, "object_id": reservation_id})
+    connection.execute(audit.INSERT_EVENT, {**new.entry, "object_id": reservation_id})
     return Written(reservation_id, left)
+
+
+def _prefixed(prefix: str, names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((f"{prefix}{name}", name) for name in names)
+
+
+# The statement's parameter names for each column, worked out once.
+_ROW_PARAMETERS = _prefixed("r_", ROW)
+_ENTRY_PARAMETERS = _prefixed("a_", ENTRY)
+_NOTICE_PARAMETERS = _prefixed("n_", NOTICE)
 
 
 def _in_one_statement(new: NewReservation) -> Written | None:
     statement = _one_statement(new.take is not None, new.notice is not None)
-    parameters = {f"r_{name}": new.row[name] for name in ROW}
-    parameters.update({f"a_{name}": new.entry[name] for name in ENTRY})
+    row, entry, notice = new.row, new.entry, new.notice
+    parameters = {parameter: row[name] for parameter, name in _ROW_PARAMETERS}
+    parameters.update((parameter, entry[name]) for parameter, name in _ENTRY_PARAMETERS)
     if new.take is not None:
-        parameters.update(stock_parameters(new.row["listing_id"], new.take, new.row["created_at"]))
-    if new.notice is not None:
-        parameters.update({f"n_{name}": new.notice[name] for name in NOTICE})
+        parameters.update(stock_parameters(row["listing_id"], new.take, row["created_at"]))
+    if notice is not None:
+        parameters.update((parameter, notice[name]) for parameter, name in _NOTICE_PARAMETERS)
     found = db.session.connection().execute(statement, parameters).one_or_none()
     if found is None:
         return None
     return Written(found.id, found.left)
 
 
-def _values(table: sa.Table, names: tuple[str, ...], prefix: str) -> list[sa.Cast[Any]]:
+def _values(table: sa.Table, parameters: tuple[tuple[str, str], ...]) -> list[sa.Cast[Any]]:
     # Typed casts: PostgreSQL cannot infer a parameter's type inside INSERT … SELECT.
     return [
-        sa.cast(sa.bindparam(f"{prefix}{name}", type_=table.c[name].type), table.c[name].type)
-        for name in names
+        sa.cast(sa.bindparam(parameter, type_=table.c[name].type), table.c[name].type)
+        for parameter, name in parameters
     ]
 
 
 @functools.cache
 def _one_statement(take: bool, notice: bool) -> sa.Select[Any]:
-    made_from = sa.select(*_values(RESERVATIONS, ROW, "r_"))
+    made_from = sa.select(*_values(RESERVATIONS, _ROW_PARAMETERS))
     taken = TAKE_STOCK.cte("taken") if take else None
     if taken is not None:
         made_from = made_from.select_from(taken)
@@ -156,7 +167,7 @@ def _one_statement(take: bool, notice: bool) -> sa.Select[Any]:
     ctes = [
         sa.insert(AUDIT_EVENTS)
         .from_select(
-            [*ENTRY, "object_id"], sa.select(*_values(AUDIT_EVENTS, ENTRY, "a_"), made.c.id)
+            [*ENTRY, "object_id"], sa.select(*_values(AUDIT_EVENTS, _ENTRY_PARAMETERS), made.c.id)
         )
         .cte("entered")
     ]
@@ -165,7 +176,7 @@ def _one_statement(take: bool, notice: bool) -> sa.Select[Any]:
             sa.insert(NOTIFICATIONS)
             .from_select(
                 [*NOTICE, "reservation_id"],
-                sa.select(*_values(NOTIFICATIONS, NOTICE, "n_"), made.c.id),
+                sa.select(*_values(NOTIFICATIONS, _NOTICE_PARAMETERS), made.c.id),
             )
             .cte("noticed")
         )

@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace import audit, notifications
@@ -333,6 +333,50 @@ def book_equipment(
 # Creating and moving reservations
 
 
+_NEW_RESERVATION = sa.inspect(Reservation).class_manager.new_instance
+# Columns a new row leaves empty, so that reading them does not go back to the database.
+_EMPTY_AT_FIRST = dict.fromkeys(
+    (
+        "reminded_at",
+        "completed_at",
+        "closed_at",
+        "mass_kg",
+        "co2e_kg",
+        "emission_factor",
+        "emission_factor_source",
+    )
+)
+
+
+def _as_written(row: dict[str, Any], listing: Listing, requester: User) -> Reservation:
+    """The reservation as the ORM would load it after the write, without reading it back.
+
+    Made the way the ORM makes loaded objects (no constructor, values as committed): the
+    constructor's change tracking and backref events cost more than the row's own INSERT,
+    and nothing here is a change to flush."""
+    reservation = _NEW_RESERVATION()
+    reservation.__dict__.update(row, listing=listing, requester=requester)
+    reservation.__dict__.update(_EMPTY_AT_FIRST)
+    set_committed_value(reservation, "events", [])
+    return reservation
+
+
+def _attach(session: Session, reservation: Reservation) -> None:
+    """Put the written reservation in the session as a loaded object.
+
+    Its listing and requester are normally in the session already; adding it with them set
+    would walk, through the save-update cascade, everything they have loaded, which costs
+    more than the row's INSERT and finds nothing to add."""
+    make_transient_to_detached(reservation)
+    links = reservation.__dict__
+    if links["listing"] in session and links["requester"] in session:
+        listing, requester = links.pop("listing"), links.pop("requester")
+        session.add(reservation)
+        links.update(listing=listing, requester=requester)
+    else:
+        session.add(reservation)
+
+
 def _save_new(
     listing: Listing, requester: User, now: datetime, take: Decimal | None, **fields: Any
 ) -> Reservation:
@@ -351,19 +395,7 @@ def _save_new(
         "created_at": now,
         "updated_at": now,
     }
-    reservation = Reservation(
-        **row,
-        reminded_at=None,
-        completed_at=None,
-        closed_at=None,
-        mass_kg=None,
-        co2e_kg=None,
-        emission_factor=None,
-        emission_factor_source=None,
-        listing=listing,
-        requester=requester,
-        events=[],
-    )
+    reservation = _as_written(row, listing, requester)
     announce = status != ReservationStatus.PENDING_PAYMENT
     new = creation.NewReservation(
         row=row,
@@ -378,24 +410,24 @@ def _save_new(
             status=str(status),
         ),
     )
+    session = db.session()  # looked up once: each lookup through the scoped proxy costs
     try:
         written = creation.write(new)
     except IntegrityError:
-        db.session.rollback()
+        session.rollback()
         existing = _existing(requester, fields["idempotency_key"])
         if existing is None:
             raise
         return existing
     if written is None:
-        db.session.rollback()
+        session.rollback()
         raise Conflict(
             _l("Someone reserved it just before you; less is available now."), field="quantity"
         )
     if written.left is not None:
         _stock_taken(listing, written.left)
-    reservation.id = written.reservation_id
-    make_transient_to_detached(reservation)
-    db.session.add(reservation)
+    reservation.__dict__["id"] = written.reservation_id
+    _attach(session, reservation)
     # The request itself is on the reservation row (requester, requested_at); the timeline
     # shows it from there, so the busiest path writes one row less.
     if accepted:
@@ -404,7 +436,7 @@ def _save_new(
         notifications.email_after_commit()
         _publish_request(reservation)
     # The listing's stock and the new reservation are set above as they were committed.
-    commit_keeping_loaded(db.session)
+    commit_keeping_loaded(session)
     return reservation
 
 
