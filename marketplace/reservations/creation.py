@@ -130,7 +130,7 @@ _NOTICE_PARAMETERS = _prefixed("n_", NOTICE)
 
 
 def _in_one_statement(new: NewReservation) -> Written | None:
-    statement = _one_statement(new.take is not None, new.notice is not None)
+    statement = one_statement(new.take is not None, new.notice is not None)
     row, entry, notice = new.row, new.entry, new.notice
     parameters = {parameter: row[name] for parameter, name in _ROW_PARAMETERS}
     parameters.update((parameter, entry[name]) for parameter, name in _ENTRY_PARAMETERS)
@@ -153,7 +153,7 @@ def _values(table: sa.Table, parameters: tuple[tuple[str, str], ...]) -> list[sa
 
 
 @functools.cache
-def _one_statement(take: bool, notice: bool) -> sa.Select[Any]:
+def one_statement(take: bool, notice: bool) -> sa.Select[Any]:
     made_from = sa.select(*_values(RESERVATIONS, _ROW_PARAMETERS))
     taken = TAKE_STOCK.cte("taken") if take else None
     if taken is not None:
