@@ -50,6 +50,10 @@ from marketplace.reservations.creation import LISTINGS
 from marketplace.search import listing_changed
 
 MAX_MESSAGE = 2000
+# Worded for pages and API clients alike: the latter have no page to reload.
+CHANGED_MEANWHILE = _l(
+    "This reservation has changed in the meantime; check its current status and try again."
+)
 MAX_BOOKING_DAYS = 365
 
 
@@ -574,7 +578,7 @@ def _move(
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
-        raise Conflict(_l("The reservation has changed in the meantime; reload the page."))
+        raise Conflict(CHANGED_MEANWHILE)
     db.session.expire(reservation)
     _event(reservation, actor, before, to, reason)
     audit.record(
@@ -702,7 +706,7 @@ def reduce(
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
-        raise Conflict(_l("The reservation has changed in the meantime; reload the page."))
+        raise Conflict(CHANGED_MEANWHILE)
     db.session.execute(
         sa.update(LISTINGS)
         .where(LISTINGS.c.id == listing.id)

@@ -81,6 +81,7 @@ def test_accept_then_complete_with_the_pickup_code(
     assert accepted.status_code == 200 and accepted.get_json()["status"] == "accepted"
     again = api.post(f"/reservations/{booking.id}/accept", partner.key)
     assert again.status_code == 409 and again.mimetype == "application/problem+json"
+    assert "current status" in again.get_json()["detail"]
     wrong = api.post(f"/reservations/{booking.id}/complete", partner.key, {"code": "NOPE"})
     assert wrong.status_code == 422 and wrong.get_json()["errors"][0]["field"] == "code"
     code = reload(booking).pickup_code
