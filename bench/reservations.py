@@ -11,7 +11,8 @@ the database's own work rather than the service's:
 - the driver floor: the service's whole write (stock, reservation, notice, audit entry) and
   the bare UPDATE, each sent straight through the database driver on a connection kept
   open, with the values converted beforehand. No pool, no SQLAlchemy, no Python service:
-  the ratio of these two is the most the service could reach on that database.
+  the ratio of these two is the most any service could reach on that database with one
+  transaction per reservation, as the bare UPDATE has.
 Machines here are noisy: compare the ratios, not the absolute numbers, across runs.
 """
 
