@@ -124,6 +124,21 @@ def page(browser: Browser, live_server: str, device: str, tile_png: bytes) -> It
 
 def assert_accessible(page: Page) -> None:
     """Run axe-core on the page; serious and critical violations fail the test."""
+    # Audit the page at rest. Mid-request, or mid-fade (the search's "Searching…" indicator
+    # fades in and out), axe measures text at partial opacity and reports low contrast that
+    # no one ever reads.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    # Only running, finite fades are waited for, and never for more than a second: a
+    # paused or endless animation would otherwise keep the promise waiting forever.
+    page.evaluate(
+        """() => Promise.race([
+            Promise.all(document.getAnimations()
+                .filter(a => a.playState === 'running'
+                    && a.effect && a.effect.getTiming().iterations !== Infinity)
+                .map(a => a.finished.catch(() => null))),
+            new Promise(resolve => setTimeout(resolve, 1000)),
+        ])"""
+    )
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
