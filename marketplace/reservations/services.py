@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace import audit, notifications
@@ -365,22 +365,6 @@ def _as_written(row: dict[str, Any], listing: Listing, requester: User) -> Reser
     return reservation
 
 
-def _attach(session: Session, reservation: Reservation) -> None:
-    """Put the written reservation in the session as a loaded object.
-
-    Its listing and requester are normally in the session already; adding it with them set
-    would walk, through the save-update cascade, everything they have loaded, which costs
-    more than the row's INSERT and finds nothing to add."""
-    make_transient_to_detached(reservation)
-    links = reservation.__dict__
-    if links["listing"] in session and links["requester"] in session:
-        listing, requester = links.pop("listing"), links.pop("requester")
-        session.add(reservation)
-        links.update(listing=listing, requester=requester)
-    else:
-        session.add(reservation)
-
-
 def _save_new(
     listing: Listing, requester: User, now: datetime, take: Decimal | None, **fields: Any
 ) -> Reservation:
@@ -431,7 +415,8 @@ def _save_new(
     if written.left is not None:
         _stock_taken(listing, written.left)
     reservation.__dict__["id"] = written.reservation_id
-    _attach(session, reservation)
+    make_transient_to_detached(reservation)
+    session.add(reservation)
     # The request itself is on the reservation row (requester, requested_at); the timeline
     # shows it from there, so the busiest path writes one row less.
     if accepted:
