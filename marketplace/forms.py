@@ -14,6 +14,13 @@ from marketplace.errors import MarketplaceError
 LANGUAGE_CHOICES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
 
 
+class Form(FlaskForm):
+    """The base of every form in the product, so that what all forms share is said once."""
+
+    class Meta(FlaskForm.Meta):
+        pass
+
+
 def language_field(label: Any = None) -> Any:
     options = [
         SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGE_CHOICES

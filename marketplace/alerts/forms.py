@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length
 
+from marketplace.forms import Form
 from marketplace.models import AlertFrequency
 
 FREQUENCY_LABELS = {
@@ -14,7 +14,7 @@ FREQUENCY_LABELS = {
 }
 
 
-class SavedSearchForm(FlaskForm):
+class SavedSearchForm(Form):
     name = StringField(
         _l("Name"),
         validators=[InputRequired(), Length(max=120)],

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from marketplace.forms import language_field
+from marketplace.forms import Form, language_field
 
 _email_validators = [
     InputRequired(),
@@ -30,7 +29,7 @@ def _password_again(other: str) -> PasswordField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     email = EmailField(
         _l("E-mail address"), validators=_email_validators, render_kw={"autocomplete": "email"}
     )
@@ -44,7 +43,7 @@ class RegisterForm(FlaskForm):
     locale = language_field(_l("Preferred language"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("E-mail address"), validators=_email_validators, render_kw={"autocomplete": "username"}
     )
@@ -56,18 +55,18 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("E-mail address"), validators=_email_validators, render_kw={"autocomplete": "email"}
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = _new_password(_l("New password (at least 12 characters)"))
     password_again = _password_again("password")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[InputRequired(), Length(max=128)],
@@ -77,7 +76,7 @@ class ChangePasswordForm(FlaskForm):
     new_password_again = _password_again("new_password")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(
         _l("Name shown to others"), validators=[InputRequired(), Length(max=80)]
     )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from marketplace.fields import DecimalCommaField
-from marketplace.forms import language_field
+from marketplace.forms import Form, language_field
 from marketplace.labels import choices
 from marketplace.models import Condition, HazardStatus
 from marketplace.sites.forms import SiteForm
@@ -24,7 +23,7 @@ from marketplace.sites.forms import SiteForm
 NEW_SITE = "new"
 
 
-class ListingForm(FlaskForm):
+class ListingForm(Form):
     title = StringField(
         _l("Title"),
         validators=[InputRequired(), Length(min=3, max=120)],
@@ -90,12 +89,12 @@ class NewPlaceForm(SiteForm):
         csrf = False
 
 
-class PhotoUploadForm(FlaskForm):
+class PhotoUploadForm(Form):
     camera_photos = MultipleFileField(_l("Take a photo"))
     photos = MultipleFileField(_l("Choose photos"))
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(Form):
     reason = TextAreaField(
         _l("Reason, shown to the lister"), validators=[InputRequired(), Length(min=3, max=500)]
     )

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
+from marketplace.forms import Form
 from marketplace.labels import choices
 from marketplace.models import MemberRole, OrganisationKind
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(
         _l("Name"),
         validators=[InputRequired(), Length(max=120)],
@@ -24,12 +24,12 @@ class OrganisationForm(FlaskForm):
     )
 
 
-class OrganisationEditForm(FlaskForm):
+class OrganisationEditForm(Form):
     name = OrganisationForm.name
     kind = OrganisationForm.kind
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(Form):
     email = EmailField(
         _l("E-mail address of the person to add"),
         validators=[
@@ -41,5 +41,5 @@ class AddMemberForm(FlaskForm):
     role = SelectField(_l("Role"), choices=choices(MemberRole), default=MemberRole.MEMBER.value)
 
 
-class MemberRoleForm(FlaskForm):
+class MemberRoleForm(Form):
     role = SelectField(_l("Role"), choices=choices(MemberRole))

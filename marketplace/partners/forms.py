@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from marketplace.forms import Form
 from marketplace.models import DeliveryStatus, FeedFormat, SyncStatus
 from marketplace.partners.feeds import MAX_INTERVAL, MIN_INTERVAL
 from marketplace.partners.keys import SCOPES
@@ -58,7 +58,7 @@ class Checkboxes(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class KeyForm(FlaskForm):
+class KeyForm(Form):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(), Length(max=80)],
@@ -72,13 +72,13 @@ class KeyForm(FlaskForm):
     )
 
 
-class ChosenForm(FlaskForm):
+class ChosenForm(Form):
     """A button that acts on one object, named in a hidden field."""
 
     target = HiddenField(validators=[InputRequired()])
 
 
-class WebhookForm(FlaskForm):
+class WebhookForm(Form):
     url = URLField(
         _l("URL that receives the events"),
         validators=[DataRequired(), Length(max=2000)],
@@ -93,7 +93,7 @@ class WebhookForm(FlaskForm):
     )
 
 
-class FeedForm(FlaskForm):
+class FeedForm(Form):
     url = URLField(
         _l("Feed URL"),
         validators=[DataRequired(), Length(max=2000)],

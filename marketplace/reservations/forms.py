@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from marketplace.fields import DecimalCommaField
+from marketplace.forms import Form
 
 
 def _request_id() -> str:
@@ -15,7 +15,7 @@ def _request_id() -> str:
     return uuid.uuid4().hex
 
 
-class MaterialReservationForm(FlaskForm):
+class MaterialReservationForm(Form):
     quantity = DecimalCommaField(_l("How much"), validators=[InputRequired()])
     pickup_date = DateField(_l("Pickup day"), validators=[InputRequired()])
     pickup_time = TimeField(_l("Pickup time"), validators=[InputRequired()])
@@ -27,7 +27,7 @@ class MaterialReservationForm(FlaskForm):
     request_id = HiddenField(default=_request_id)
 
 
-class BookingForm(FlaskForm):
+class BookingForm(Form):
     start = DateField(_l("Pick-up day"), validators=[InputRequired()])
     end = DateField(
         _l("Return day"),
@@ -45,7 +45,7 @@ class BookingForm(FlaskForm):
     request_id = HiddenField(default=_request_id)
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(
         _l("Reason (optional, shown to the other party)"),
         validators=[Optional(), Length(max=500)],
@@ -53,7 +53,7 @@ class ReasonForm(FlaskForm):
     )
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(Form):
     code = StringField(
         _l("Pickup code"),
         validators=[InputRequired(), Length(max=12)],
@@ -61,7 +61,7 @@ class HandoverForm(FlaskForm):
     )
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     text = TextAreaField(
         _l("Message"), validators=[InputRequired(), Length(max=2000)], render_kw={"rows": 3}
     )

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from marketplace.fields import DecimalCommaFloatField
+from marketplace.forms import Form
 from marketplace.sites.services import SiteDetails
 
 
-class SiteForm(FlaskForm):
+class SiteForm(Form):
     owner = SelectField(_l("Whose site is this?"), choices=[], validate_choice=True)
     name = StringField(
         _l("Name"),
