@@ -75,6 +75,7 @@ def create_organisation(
     if owner is None:
         raise click.ClickException(f"no user with e-mail {owner_email}; create it first")
     try:
+        _refuse_verified_holder(organisation_services.canonical_business_id(business_id))
         organisation = organisation_services.create_organisation(
             owner, name, kind, business_id, verified=True
         )
@@ -84,6 +85,59 @@ def create_organisation(
         f"created organisation {organisation.id} {organisation.name} "
         f"({organisation.business_id}) owned by {owner.email}"
     )
+
+
+def _refuse_verified_holder(business_id: str, other_than: int | None = None) -> None:
+    """Operators may learn which organisation holds a business ID; the public may not."""
+    holder = organisation_services.verified_holder(business_id, other_than)
+    if holder is not None:
+        raise click.ClickException(
+            f"organisation {holder.id} {holder.name} already holds business ID "
+            f"{holder.business_id} as a verified organisation; unverify it first if it is not "
+            "the real holder"
+        )
+
+
+def _set_verified(organisation_id: int, verified: bool) -> None:
+    try:
+        organisation = organisation_services.get_organisation(organisation_id)
+    except MarketplaceError as error:
+        raise _failure(error) from error
+    if verified:
+        _refuse_verified_holder(organisation.business_id, organisation.id)
+    try:
+        changed = organisation_services.set_verified(organisation, None, verified)
+    except MarketplaceError as error:
+        raise _failure(error) from error
+    state = "verified" if verified else "unverified"
+    click.echo(
+        f"{state if changed else f'already {state}:'} organisation {organisation.id} "
+        f"{organisation.name} ({organisation.business_id})"
+    )
+
+
+ORGANISATION_ID = click.option(
+    "--id",
+    "organisation_id",
+    required=True,
+    type=click.IntRange(1, 2**31 - 1),
+    help="The organisation's id, as in its page's address /organisations/<id>.",
+)
+
+
+@orgs.command("verify")
+@ORGANISATION_ID
+def verify_organisation(organisation_id: int) -> None:
+    """Mark an organisation verified once its business ID has been checked (e.g. in YTJ):
+    only then may its API keys write and its listings carry the verified badge."""
+    _set_verified(organisation_id, True)
+
+
+@orgs.command("unverify")
+@ORGANISATION_ID
+def unverify_organisation(organisation_id: int) -> None:
+    """Withdraw an organisation's verification: its API keys can then only read."""
+    _set_verified(organisation_id, False)
 
 
 listings = AppGroup("listings", help="Listing upkeep.")

@@ -207,9 +207,12 @@ def make_organisation(app: Flask, make_user: Callable[..., User]) -> Callable[..
         name: str = "Rakennus Testi Oy",
         kind: OrganisationKind = OrganisationKind.CONTRACTOR,
         members: tuple[User, ...] = (),
+        verified: bool = False,
     ) -> Organisation:
         owner = owner or make_user()
-        organisation = organisation_services.create_organisation(owner, name, kind, business_id())
+        organisation = organisation_services.create_organisation(
+            owner, name, kind, business_id(), verified=verified
+        )
         for member in members:
             organisation_services.add_member(organisation, owner, member.email, MemberRole.MEMBER)
         return organisation

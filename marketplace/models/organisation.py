@@ -27,12 +27,23 @@ class MemberRole(StrEnum):
 
 class Organisation(Model):
     __tablename__ = "organisations"
+    # Unique only among verified organisations: anyone may claim a business ID while signing
+    # up, so an unverified claim must never block the company that really holds it.
+    __table_args__ = (
+        sa.Index(
+            "uq_organisations_verified_business_id",
+            "business_id",
+            unique=True,
+            sqlite_where=sa.text("verified"),
+            postgresql_where=sa.text("verified"),
+        ),
+    )
 
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(sa.String(120))
     kind: Mapped[OrganisationKind]
     # Finnish business ID (Y-tunnus) in its canonical form 1234567-8.
-    business_id: Mapped[str] = mapped_column(sa.String(9), unique=True)
+    business_id: Mapped[str] = mapped_column(sa.String(9))
     verified: Mapped[bool] = mapped_column(default=False)
     # Stripe Connect: the account sales are paid out to, once onboarding lets it take charges.
     stripe_account_id: Mapped[str | None] = mapped_column(sa.String(255))

@@ -8,7 +8,7 @@ from stdnum.fi import ytunnus
 
 from marketplace import audit
 from marketplace.auth.services import find_user_by_email
-from marketplace.errors import Conflict, Forbidden, NotFound, ValidationError
+from marketplace.errors import Conflict, Forbidden, MarketplaceError, NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.models import MemberRole, Membership, Organisation, OrganisationKind, User
 
@@ -61,29 +61,46 @@ def require_owner(organisation_id: int, user: User) -> Membership:
     return found
 
 
+# Says only that a verified holder exists: other people's unverified claims stay unseen.
+BUSINESS_ID_TAKEN = _l(
+    "A verified organisation already has this business ID. If you work there, ask one of its "
+    "owners to add you as a member."
+)
+
+
+def verified_holder(business_id: str, other_than: int | None = None) -> Organisation | None:
+    query = sa.select(Organisation).where(
+        Organisation.business_id == business_id, Organisation.verified.is_(True)
+    )
+    if other_than is not None:
+        query = query.where(Organisation.id != other_than)
+    return db.session.scalar(query.limit(1))
+
+
+def _flush_business_id(refusal: type[MarketplaceError] = ValidationError) -> None:
+    """Flush, turning the partial unique index's refusal (a concurrent verification of the same
+    business ID) into the field error."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise refusal(BUSINESS_ID_TAKEN, field="business_id") from error
+
+
 def create_organisation(
     owner: User, name: str, kind: OrganisationKind, business_id: str, *, verified: bool = False
 ) -> Organisation:
+    """Anyone may sign an organisation up, unverified; only a verified organisation holds its
+    business ID exclusively, so a squatter's claim never blocks the real company."""
     business_id = canonical_business_id(business_id)
-    if (
-        db.session.scalar(sa.select(Organisation.id).where(Organisation.business_id == business_id))
-        is not None
-    ):
-        raise ValidationError(
-            _l("An organisation with this business ID is already registered."), field="business_id"
-        )
+    if verified_holder(business_id) is not None:
+        raise ValidationError(BUSINESS_ID_TAKEN, field="business_id")
     organisation = Organisation(
         name=name.strip(), kind=kind, business_id=business_id, verified=verified
     )
     organisation.memberships.append(Membership(user=owner, role=MemberRole.OWNER))
     db.session.add(organisation)
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise ValidationError(
-            _l("An organisation with this business ID is already registered."), field="business_id"
-        ) from error
+    _flush_business_id()
     audit.record(
         owner,
         "organisation.created",
@@ -94,6 +111,26 @@ def create_organisation(
     )
     db.session.commit()
     return organisation
+
+
+def set_verified(organisation: Organisation, actor: User | None, verified: bool) -> bool:
+    """Mark the organisation verified (or no longer verified); False when it already was.
+    Until it is verified, its API keys can only read (marketplace/api/access.py)."""
+    if organisation.verified == verified:
+        return False
+    if verified and verified_holder(organisation.business_id, organisation.id) is not None:
+        raise Conflict(BUSINESS_ID_TAKEN, field="business_id")
+    organisation.verified = verified
+    _flush_business_id(Conflict)
+    audit.record(
+        actor,
+        "organisation.verified" if verified else "organisation.unverified",
+        "organisation",
+        organisation.id,
+        business_id=organisation.business_id,
+    )
+    db.session.commit()
+    return True
 
 
 def update_organisation(

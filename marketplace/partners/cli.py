@@ -10,6 +10,7 @@ from flask_babel import force_locale
 
 from marketplace.errors import MarketplaceError
 from marketplace.extensions import db
+from marketplace.inputs import whole_number
 from marketplace.models import FeedSource, MemberRole, Membership, Organisation, User
 from marketplace.organisations.services import find_by_name
 from marketplace.partners import feeds, idempotency, keys, webhooks
@@ -18,7 +19,10 @@ partners = AppGroup("partners", help="Partner API keys, webhooks and feeds.")
 
 
 def _organisation(reference: str) -> Organisation:
-    found = db.session.get(Organisation, int(reference)) if reference.isdigit() else None
+    try:
+        found = db.session.get(Organisation, whole_number(reference))
+    except ValueError:
+        found = None
     found = found or find_by_name(reference)
     if found is None:
         raise click.ClickException(f"no organisation {reference!r} (give its name or id)")
@@ -40,6 +44,16 @@ def _acting_owner(organisation: Organisation, email: str | None) -> User:
     return owner
 
 
+def _verification_hint(organisation: Organisation) -> str:
+    if organisation.verified:
+        return ""
+    reads = " ".join(f"--scope {scope}" for scope in keys.READ_SCOPES)
+    return (
+        f" (organisation {organisation.id} is not verified: run `flask orgs verify --id "
+        f"{organisation.id}` once its business ID is checked, or create the key with {reads})"
+    )
+
+
 @partners.command("create-key")
 @click.option("--org", "reference", required=True, help="The organisation's name or id.")
 @click.option("--name", required=True, help="What the key is for, e.g. 'ERP sync'.")
@@ -59,7 +73,9 @@ def create_key(reference: str, name: str, scopes: tuple[str, ...], email: str | 
         created = keys.create_key(organisation, owner, name, list(scopes or keys.SCOPES))
     except MarketplaceError as error:
         with force_locale("en"):
-            raise click.ClickException(f"{error.field}: {error.message}") from error
+            raise click.ClickException(
+                f"{error.field}: {error.message}{_verification_hint(organisation)}"
+            ) from error
     click.echo(
         f"created key {created.key.id} {created.key.name!r} for {organisation.name} "
         f"acting as {owner.email}, scopes {' '.join(created.key.scopes)}; it is shown only now:"

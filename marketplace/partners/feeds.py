@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
 from marketplace.database import utcnow
@@ -34,7 +35,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.organisations.services import membership
-from marketplace.partners import policies, sync
+from marketplace.partners import keys, policies, sync
 from marketplace.partners.fetching import FetchError, check_target, check_url, fetch
 from marketplace.partners.inventory import SyncReport, SyncRequest, SyncTarget
 from marketplace.partners.inventory import sync as apply_items
@@ -83,12 +84,12 @@ def feed_of(organisation_id: int) -> FeedSource | None:
 def _check_url(url: str) -> str:
     url = url.strip()
     if len(url) > 2000:
-        raise ValidationError("Keep the URL under 2000 characters.", field="url")
+        raise ValidationError(_l("Keep the URL under 2000 characters."), field="url")
     try:
         check_url(url)
         check_target(url, policies.feeds())
     except FetchError as error:
-        raise ValidationError(f"{str(error).capitalize()}.", field="url") from error
+        raise ValidationError(str(error), field="url") from error
     return url
 
 
@@ -101,10 +102,10 @@ def save_feed(
     enabled: bool = True,
 ) -> FeedSource:
     """Callers check that the actor is an owner of the organisation."""
+    keys.require_verified(organisation, field="url")
     if not MIN_INTERVAL <= interval_minutes <= MAX_INTERVAL:
-        raise ValidationError(
-            f"Pull every {MIN_INTERVAL} to {MAX_INTERVAL} minutes.", field="interval_minutes"
-        )
+        message = _l("Pull every %(low)d to %(high)d minutes.", low=MIN_INTERVAL, high=MAX_INTERVAL)
+        raise ValidationError(message, field="interval_minutes")
     feed = feed_of(organisation.id) or FeedSource(organisation_id=organisation.id)
     feed.url = _check_url(url)
     feed.format = feed_format
@@ -123,7 +124,7 @@ def save_feed(
 def delete_feed(organisation: Organisation, actor: User) -> None:
     feed = feed_of(organisation.id)
     if feed is None:
-        raise NotFound("No feed is set up.")
+        raise NotFound(_l("No feed is set up."))
     db.session.delete(feed)
     audit.record(actor, "feed.deleted", "organisation", organisation.id)
     db.session.commit()
@@ -301,6 +302,9 @@ def _check_creator(feed: FeedSource) -> None:
     creator = db.session.get(User, feed.created_by_id)
     if creator is None or not creator.active or membership(feed.organisation_id, creator) is None:
         raise FeedUnreadable("whoever set up the feed has left the organisation; set it up again")
+    organisation = db.session.get(Organisation, feed.organisation_id)
+    if organisation is None or not organisation.verified:
+        raise FeedUnreadable("the organisation is not verified; feeds wait for verification")
 
 
 def pull(feed_id: int, now: datetime | None = None, *, force: bool = False) -> SyncRun | None:

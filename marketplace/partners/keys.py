@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace import audit
 from marketplace.database import intend_writes, restore_intent, utcnow
-from marketplace.errors import MarketplaceError, NotFound, ValidationError
+from marketplace.errors import Forbidden, MarketplaceError, NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.models import Organisation, PartnerKey, User
 from marketplace.organisations.services import membership, require_owner
@@ -31,6 +31,19 @@ SCOPES = (
     "reservations:read",
     "reservations:write",
     "webhooks:manage",
+)
+# What an unverified organisation's keys may do: read. Writing through the API (and managing
+# webhooks that receive reservation data) waits for verification, so that whoever claims a
+# company's business ID cannot act for it in bulk (OWASP ASVS V4, least privilege).
+READ_SCOPES = ("inventory:read", "reservations:read")
+WRITE_SCOPES = tuple(scope for scope in SCOPES if scope not in READ_SCOPES)
+UNVERIFIED_WRITE = _l(
+    "Keys that change data need a verified organisation; verification comes first. Until "
+    "the marketplace has verified yours, create a key that only reads."
+)
+UNVERIFIED_SYNC = _l(
+    "Feeds and webhooks act for the organisation in bulk, so they wait until the marketplace "
+    "has verified it."
 )
 # Recording every use would add a write to every request; once a minute is enough to show.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -50,12 +63,21 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_scopes(scopes: list[str]) -> list[str]:
+def _check_scopes(organisation: Organisation, scopes: list[str]) -> list[str]:
     chosen = [scope for scope in SCOPES if scope in scopes]
     unknown = set(scopes) - set(SCOPES)
     if unknown or not chosen:
         raise ValidationError(_l("Choose at least one of the listed scopes."), field="scopes")
+    if not organisation.verified and set(chosen) & set(WRITE_SCOPES):
+        raise Forbidden(UNVERIFIED_WRITE, field="scopes")
     return chosen
+
+
+def require_verified(organisation: Organisation, field: str | None = None) -> None:
+    """Bulk writes for an organisation (feeds) and copies of its reservations to an address it
+    chooses (webhooks) wait for verification, as write-scoped keys do."""
+    if not organisation.verified:
+        raise Forbidden(UNVERIFIED_SYNC, field=field)
 
 
 def create_key(organisation: Organisation, actor: User, name: str, scopes: list[str]) -> NewKey:
@@ -70,7 +92,7 @@ def create_key(organisation: Organisation, actor: User, name: str, scopes: list[
         name=name,
         token_prefix=token[: len(TOKEN_PREFIX) + 4],
         token_digest=digest(token),
-        scopes=_check_scopes(scopes),
+        scopes=_check_scopes(organisation, scopes),
     )
     db.session.add(key)
     db.session.flush()
@@ -115,15 +137,17 @@ def authenticate(header: str | None) -> PartnerKey:
     database on every request, so a revoked key fails at once."""
     token = bearer_token(header)
     if token is None:
-        raise InvalidKey("Send an API key as 'Authorization: Bearer <key>'.")
+        raise InvalidKey(_l("Send an API key as 'Authorization: Bearer <key>'."))
     key = db.session.scalar(sa.select(PartnerKey).where(PartnerKey.token_digest == digest(token)))
     if key is None or key.revoked_at is not None:
-        raise InvalidKey("The API key is not valid, or has been revoked.")
+        raise InvalidKey(_l("The API key is not valid, or has been revoked."))
     creator = key.created_by
     if not creator.active or membership(key.organisation_id, creator) is None:
         raise InvalidKey(
-            "The person who created this key no longer belongs to the organisation; "
-            "an owner must create a new key."
+            _l(
+                "The person who created this key no longer belongs to the organisation; "
+                "an owner must create a new key."
+            )
         )
     return key
 

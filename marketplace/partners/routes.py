@@ -14,6 +14,8 @@ from flask_login import current_user, login_required
 
 from marketplace.errors import MarketplaceError
 from marketplace.forms import attach_error
+from marketplace.inputs import whole_number
+from marketplace.links import external_url
 from marketplace.listings.services import today_in_finland
 from marketplace.models import FeedFormat, FeedSource, MemberRole, Membership
 from marketplace.organisations.services import (
@@ -60,7 +62,7 @@ def home() -> Page:
 
 @bp.get("/partners/docs")
 def docs() -> Page:
-    api_base = url_for("api.categories", _external=True).removesuffix("/categories")
+    api_base = external_url("api.categories").removesuffix("/categories")
     today = today_in_finland()
     return render_template(
         "partners/docs.html",
@@ -78,12 +80,19 @@ def docs() -> Page:
 # Keys
 
 
+def _key_form(membership: Membership) -> KeyForm:
+    if membership.organisation.verified:
+        return KeyForm(formdata=None)
+    return KeyForm(formdata=None, scopes=list(keys.READ_SCOPES))
+
+
 def _keys_page(membership: Membership, form: KeyForm | None = None, **values: Any) -> Page:
     return _page(
         "keys",
         membership,
-        form=form or KeyForm(formdata=None),
+        form=form or _key_form(membership),
         keys=keys.keys_of(membership.organisation),
+        write_scopes=keys.WRITE_SCOPES,
         **values,
     )
 
@@ -113,9 +122,12 @@ def create_key(organisation_id: int) -> Page:
 
 def _chosen_id() -> int | None:
     form = ChosenForm()
-    if not form.validate_on_submit() or not str(form.target.data).isdigit():
+    if not form.validate_on_submit():
         return None
-    return int(form.target.data)
+    try:
+        return whole_number(str(form.target.data))
+    except ValueError:
+        return None
 
 
 @bp.post(f"{PREFIX}/keys/revoke")

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from marketplace import audit, outbox
 from marketplace.database import utcnow
@@ -41,7 +42,7 @@ from marketplace.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from marketplace.partners import policies
+from marketplace.partners import keys, policies
 from marketplace.partners.fetching import FetchError, check_target, check_url, fetch
 from marketplace.partners.payloads import reservation_as_dict
 from marketplace.reservations import events
@@ -84,15 +85,15 @@ class NewEndpoint:
 def _check_url(url: str) -> str:
     url = url.strip()
     if len(url) > 2000:
-        raise ValidationError("Keep the URL under 2000 characters.", field="url")
+        raise ValidationError(_l("Keep the URL under 2000 characters."), field="url")
     policy = policies.webhooks()
     try:
         parts = check_url(url)
         check_target(url, policy)
     except FetchError as error:
-        raise ValidationError(f"{str(error).capitalize()}.", field="url") from error
+        raise ValidationError(str(error), field="url") from error
     if parts.scheme != "https" and not policy.allow_private:
-        raise ValidationError("Webhook URLs must use https.", field="url")
+        raise ValidationError(_l("Webhook URLs must use https."), field="url")
     return url
 
 
@@ -101,7 +102,8 @@ def _check_events(chosen: list[str] | None) -> list[str]:
         return list(EVENTS)
     unknown = [event for event in chosen if event not in EVENTS]
     if unknown or not chosen:
-        raise ValidationError("Choose events from: " + ", ".join(EVENTS) + ".", field="events")
+        message = _l("Choose events from: %(events)s.", events=", ".join(EVENTS))
+        raise ValidationError(message, field="events")
     return [event for event in EVENTS if event in chosen]
 
 
@@ -120,10 +122,13 @@ def create_endpoint(
     description: str = "",
 ) -> NewEndpoint:
     """Callers check that the actor may manage the organisation's webhooks."""
+    keys.require_verified(organisation, field="url")
     if len(endpoints_of(organisation.id)) >= MAX_ENDPOINTS:
-        raise ValidationError(f"At most {MAX_ENDPOINTS} endpoints per partner.", field="url")
+        message = _l("At most %(count)d endpoints per partner.", count=MAX_ENDPOINTS)
+        raise ValidationError(message, field="url")
     if len(description.strip()) > 200:
-        raise ValidationError("Keep the description under 200 characters.", field="description")
+        message = _l("Keep the description under 200 characters.")
+        raise ValidationError(message, field="description")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint(
         organisation_id=organisation.id,
@@ -143,7 +148,7 @@ def create_endpoint(
 def delete_endpoint(organisation: Organisation, actor: User, endpoint_id: int) -> None:
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.organisation_id != organisation.id or endpoint.deleted_at:
-        raise NotFound("No such webhook endpoint.")
+        raise NotFound(_l("No such webhook endpoint."))
     endpoint.deleted_at = utcnow()
     db.session.execute(
         sa.update(WebhookDelivery)

@@ -15,11 +15,19 @@ from marketplace.links import external_url
 from marketplace.models import Organisation, User
 from marketplace.payments.gateway import GatewayError, gateway
 
+UNVERIFIED_PAYOUTS = _l(
+    "Payouts through Stripe open once the marketplace has verified the organisation. Until "
+    "then, buyers pay at pickup."
+)
+
 
 def onboarding_link(organisation: Organisation, actor: User) -> str:
     found = gateway()
     if found is None:
         raise Conflict(_l("Online payment is not in use."))
+    # Money must not flow to whoever claimed a company's business ID before it is checked.
+    if not organisation.verified:
+        raise Conflict(UNVERIFIED_PAYOUTS)
     try:
         if organisation.stripe_account_id is None:
             organisation.stripe_account_id = found.create_connect_account(

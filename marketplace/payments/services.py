@@ -78,10 +78,10 @@ def _fee(amount_cents: int) -> int:
 
 
 def _destination(reservation: Reservation) -> str | None:
-    """Organisations with a connected account are paid out directly (destination charges);
-    residents selling without one are paid at pickup, so they never reach checkout."""
+    """Verified organisations with a connected account are paid out directly (destination
+    charges); residents selling without one are paid at pickup, so they never reach checkout."""
     organisation = reservation.listing.organisation
-    if organisation is not None and organisation.stripe_charges_enabled:
+    if organisation is not None and organisation.verified and organisation.stripe_charges_enabled:
         return organisation.stripe_account_id
     return None
 

@@ -54,7 +54,7 @@ def test_creating_an_organisation_through_the_page(
     [
         ({"business_id": "2874105-5"}, "check digit"),
         ({"name": ""}, "required"),
-        ({"kind": "pirate"}, "Not a valid choice"),
+        ({"kind": "pirate"}, "Choose from the options given"),
     ],
 )
 def test_invalid_organisation_names_the_field(
@@ -70,10 +70,10 @@ def test_invalid_organisation_names_the_field(
     assert organisations() == 0
 
 
-def test_a_business_id_is_registered_once(
+def test_a_verified_business_id_is_registered_once(
     app: Flask, client: Client, make_user: Any, make_organisation: Any
 ) -> None:
-    existing = make_organisation()
+    existing = make_organisation(verified=True)
     make_user(email="mikko@example.fi")
     client.sign_in("mikko@example.fi")
     response = client.submit(
@@ -82,7 +82,7 @@ def test_a_business_id_is_registered_once(
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 422
-    assert "already registered" in text(response)
+    assert "A verified organisation already has this business ID" in text(response)
     assert organisations() == 1
 
 

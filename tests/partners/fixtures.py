@@ -141,7 +141,10 @@ def make_partner(
 ) -> Callable[..., PartnerHandle]:
     def make(name: str = "Vuokrakone Oy", email: str | None = None) -> PartnerHandle:
         owner = make_user(email=email)
-        organisation = make_organisation(owner, name=name, kind=OrganisationKind.RENTAL_PARTNER)
+        # Only a verified organisation's keys may write.
+        organisation = make_organisation(
+            owner, name=name, kind=OrganisationKind.RENTAL_PARTNER, verified=True
+        )
         handle = PartnerHandle(organisation, owner, make_key(organisation, owner))
         db.session.commit()
         return handle

@@ -85,7 +85,7 @@ def test_organisations_with_connect_are_paid_out_directly(
     from tests.reservations.conftest import tomorrow_at
 
     owner = make_user()
-    shop = make_organisation(owner)
+    shop = make_organisation(owner, verified=True)
     shop.stripe_account_id, shop.stripe_charges_enabled = "acct_test_shop", True
     db.session.commit()
     listing = make_listing(

@@ -130,7 +130,7 @@ def test_organisations_connect_a_stripe_account(
     app: Flask, client: Client, stripe_fake: FakeStripe, make_user: Any, make_organisation: Any
 ) -> None:
     owner = make_user(email="owner@example.fi")
-    shop = make_organisation(owner)
+    shop = make_organisation(owner, verified=True)
     client.sign_in("owner@example.fi")
     response = client.submit(f"/payments/connect/{shop.id}")
     assert response.status_code == 303 and "/onboard?" in response.headers["Location"]
