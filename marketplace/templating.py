@@ -8,7 +8,7 @@ from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from marketplace import notifications
+from marketplace import notifications, places
 from marketplace.forms import LANGUAGE_CHOICES
 from marketplace.labels import label
 from marketplace.listings import presentation
@@ -27,7 +27,8 @@ def _globals() -> dict[str, Any]:
     return {
         **values,
         "unread_notifications": notifications.unread_count(current_user) if signed_in else 0,
-        "current_path": request.full_path.rstrip("?"),
+        # With the script root, so that a return to this page keeps a deployment's path prefix.
+        "current_path": request.script_root + request.full_path.rstrip("?"),
     }
 
 
@@ -46,3 +47,4 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(notifications.amount_text, "amount_text")
     app.add_template_global(notifications.moment_text, "moment_text")
     app.add_template_global(payment_services.enabled, "payments_enabled")
+    app.add_template_global(places.public_place, "public_place")

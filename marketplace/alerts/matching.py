@@ -30,6 +30,7 @@ from marketplace.alerts import text
 from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.models import Category, Listing, ListingKind, ListingStatus, Site, WantedMatch
+from marketplace.places import MAX_SHIFT_KM, public_place
 from marketplace.search.geo import Point, bounding_box, haversine_km
 
 OFFERS = (ListingKind.MATERIAL, ListingKind.EQUIPMENT)
@@ -51,11 +52,15 @@ def _radius_km() -> float:
 
 
 def _point(listing: Listing) -> Point:
-    return Point(listing.site.latitude, listing.site.longitude)
+    """Where the public may know the listing is: the distance a match reports and the radius
+    it is matched within must not measure a private person's home (see `places`)."""
+    place = public_place(listing.site)
+    return Point(place.latitude, place.longitude)
 
 
 def _near(query: sa.Select[Listing], centre: Point) -> sa.Select[Listing]:
-    box = bounding_box(centre, _radius_km())
+    # The box is on the real points, which lie up to MAX_SHIFT_KM from the public ones.
+    box = bounding_box(centre, _radius_km() + MAX_SHIFT_KM)
     return query.where(
         Site.latitude.between(box.south, box.north), Site.longitude.between(box.west, box.east)
     )

@@ -80,12 +80,21 @@ def _listing() -> dict[str, Any]:
     )
     location = obj(
         {
-            "name": STRING,
+            "name": {**STRING, "description": "The site's name; absent when approximate."},
             "city": STRING,
             "postal_code": STRING,
             "lat": {"type": "number"},
             "lon": {"type": "number"},
-        }
+            "approximate": {
+                "type": "boolean",
+                "description": (
+                    "true for a private person's place: only its postal area is given, and "
+                    "lat/lon are the centre of a fixed grid cell of about 500 m that holds it "
+                    "(show it as an area, not a pin). Organisations' places are exact."
+                ),
+            },
+        },
+        ["city", "postal_code", "lat", "lon", "approximate"],
     )
     properties = {
         "id": {"type": "integer"},
@@ -103,7 +112,10 @@ def _listing() -> dict[str, Any]:
         "min_rental_days": nullable({"type": "integer", "minimum": 1}),
         "deposit": nullable(MONEY),
         "location": location,
-        "distance_km": {"type": "number", "description": "Only when searching near a point."},
+        "distance_km": {
+            "type": "number",
+            "description": "Only when searching near a point; measured to location's lat/lon.",
+        },
         "available_from": DATE,
         "available_until": nullable(DATE),
         "photos": {"type": "array", "items": URI},
@@ -725,7 +737,12 @@ def document() -> dict[str, Any]:
                 "reservations on it and webhooks. Partner operations need an API key "
                 f"(`Authorization: Bearer kmp_live_…`) with the scope each names: {scopes}. "
                 "Errors are application/problem+json (RFC 9457) with a list of "
-                "`{field, message}`. The partner page /partners/docs explains it with examples."
+                "`{field, message}`. Language: every answer, errors included (401, 403, 404, "
+                "405, 413, 422, 429, 500 alike), follows the request's Accept-Language among "
+                "fi, sv and en, and is English when the header names none of them; the "
+                "Content-Language header says which. A replayed Idempotency-Key answer "
+                "repeats the first one as it was. The partner page /partners/docs explains it "
+                "with examples."
             ),
         },
         "servers": [{"url": "/api/v1"}],

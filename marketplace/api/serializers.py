@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import url_for
-
+from marketplace.links import external_url
 from marketplace.listings.presentation import category_name
-from marketplace.models import Listing, ListingPhoto, PartnerItem, PriceModel
+from marketplace.models import Listing, ListingPhoto, PartnerItem, PriceModel, Site
 from marketplace.money import euros_from_cents
+from marketplace.places import public_place
 
 PHOTO_WIDTH = 1280
 
@@ -43,14 +43,27 @@ def price(listing: Listing) -> dict[str, Any] | None:
 def photo_url(photo: ListingPhoto) -> str:
     widths = sorted(int(width) for width in photo.variants)
     chosen = next((w for w in widths if w >= PHOTO_WIDTH), widths[-1])
-    return url_for("media.file", key=photo.variants[str(chosen)], _external=True)
+    return external_url("media.file", key=photo.variants[str(chosen)])
+
+
+def location(site: Site) -> dict[str, Any]:
+    """Where it is picked up, as the public may know it: a private person's place has no name
+    and an approximate point (see `marketplace.places`)."""
+    place = public_place(site)
+    shown: dict[str, Any] = {"name": place.name} if not place.approximate else {}
+    return shown | {
+        "city": place.city,
+        "postal_code": place.postal_code,
+        "lat": place.latitude,
+        "lon": place.longitude,
+        "approximate": place.approximate,
+    }
 
 
 def listing_as_dict(listing: Listing, distance_km: float | None = None) -> dict[str, Any]:
-    site = listing.site
     item: dict[str, Any] = {
         "id": listing.id,
-        "url": url_for("listings.detail", listing_id=listing.id, _external=True),
+        "url": external_url("listings.detail", listing_id=listing.id),
         "kind": listing.kind.value,
         "title": listing.title,
         "description": listing.description,
@@ -64,13 +77,7 @@ def listing_as_dict(listing: Listing, distance_km: float | None = None) -> dict[
         "price": price(listing),
         "min_rental_days": listing.min_rental_days,
         "deposit": money_text(listing.deposit_cents),
-        "location": {
-            "name": site.name,
-            "city": site.city,
-            "postal_code": site.postal_code,
-            "lat": site.latitude,
-            "lon": site.longitude,
-        },
+        "location": location(listing.site),
         "available_from": listing.available_from.isoformat(),
         "available_until": listing.available_until.isoformat() if listing.available_until else None,
         "photos": [photo_url(photo) for photo in listing.photos],

@@ -2,14 +2,15 @@
 
 Privacy: an organisation's pickup place is a public business address and is published as it
 is. A resident's pickup place is usually their home, so its coordinates are replaced by the
-centre of its postal code area (or, for an area the product does not know, rounded to two
-decimals, about a kilometre), and its name and street address are never published.
+centre of its postal code area, coarser than the rest of the product shows, since a bulk
+download is the easiest to mine; for an area the product does not know, by the same
+approximate point of about 500 m that its pages, maps and API show (`marketplace.places`).
+A second rounding rule would be worse than either: two differently placed grids intersect in
+a smaller cell. Its name and street address are never published.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,12 +20,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from marketplace.csv_files import write_csv
 from marketplace.extensions import db
 from marketplace.impact import services
-from marketplace.impact.exports import BOM
 from marketplace.impact.services import Cell
 from marketplace.links import external_url
 from marketplace.models import Category, Listing, ListingStatus, Site
+from marketplace.places import is_private, public_place
 from marketplace.search.geo import POSTAL_CODES
 
 LICENCE = {
@@ -33,7 +35,7 @@ LICENCE = {
     "url": "https://creativecommons.org/licenses/by/4.0/",
     "attribution": "Kera Marketplace",
 }
-APPROXIMATE_PLACES = 2
+NUMERIC_TYPES = frozenset({"integer", "decimal"})
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,8 @@ LISTING_FIELDS = (
         "string",
         _l(
             "exact for organisations' places; postal_area (the area's centre) or approximate "
-            "(rounded to about 1 km) for private people's places, whose homes are never "
-            "published."
+            "(the centre of a fixed grid cell of about 500 m) for private people's places, "
+            "whose homes are never published."
         ),
     ),
     Field("available_from", "date", _l("First day it can be picked up.")),
@@ -131,16 +133,13 @@ def _euros(cents: int | None) -> str | None:
 
 def published_point(site: Site) -> tuple[float, float, str]:
     """Where the open data says the pickup place is, and how exactly."""
-    if site.organisation_id is not None:
+    if not is_private(site.organisation_id):
         return site.latitude, site.longitude, "exact"
-    place = POSTAL_CODES.get(site.postal_code)
-    if place is not None:
-        return place.point.lat, place.point.lon, "postal_area"
-    return (
-        round(site.latitude, APPROXIMATE_PLACES),
-        round(site.longitude, APPROXIMATE_PLACES),
-        "approximate",
-    )
+    area = POSTAL_CODES.get(site.postal_code)
+    if area is not None:
+        return area.point.lat, area.point.lon, "postal_area"
+    place = public_place(site)
+    return place.latitude, place.longitude, "approximate"
 
 
 def _active_listings() -> list[Listing]:
@@ -226,12 +225,7 @@ def document(name: str, items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def to_csv(fields: Iterable[Field], items: list[dict[str, Any]]) -> str:
-    columns = [f.name for f in fields]
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for item in items:
-        row = {**item, "licence": LICENCE["id"]}
-        writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
-    return buffer.getvalue()
+    listed = tuple(fields)
+    numeric = {f.name for f in listed if f.type in NUMERIC_TYPES}
+    rows = ({**item, "licence": LICENCE["id"]} for item in items)
+    return write_csv([f.name for f in listed], rows, numeric)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from marketplace import places
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.models import Listing, ListingStatus, User
+from marketplace.models import Listing, ListingStatus, Reservation, ReservationStatus, User
 from marketplace.organisations.services import membership
+from marketplace.places import PublicPlace
 
 PUBLIC = {ListingStatus.ACTIVE, ListingStatus.CLOSED, ListingStatus.EXPIRED}
+# A requester learns a private person's address when the lister accepts, and keeps it after.
+ADDRESS_GIVEN = (ReservationStatus.ACCEPTED, ReservationStatus.COMPLETED)
 
 
 def can_manage(listing: Listing, user: User) -> bool:
@@ -42,3 +47,29 @@ def get_visible(listing_id: int, user: User | None) -> Listing:
     if user is not None and (can_manage(listing, user) or user.is_moderator):
         return listing
     raise NotFound(_l("No such listing."))
+
+
+def sees_exact_place(listing: Listing, user: User | None) -> bool:
+    """Organisations' places are public. A private person's place (their home, usually) is
+    seen exactly by its lister, their organisation, moderators, and requesters the lister
+    accepted; everyone else sees `places.public_place`."""
+    site = listing.site
+    if not places.is_private(site.organisation_id):
+        return True
+    if user is None:
+        return False
+    if user.is_moderator or site.user_id == user.id or can_manage(listing, user):
+        return True
+    accepted = sa.select(Reservation.id).where(
+        Reservation.listing_id == listing.id,
+        Reservation.requester_id == user.id,
+        Reservation.status.in_(ADDRESS_GIVEN),
+    )
+    return bool(db.session.scalar(sa.select(accepted.exists())))
+
+
+def place_for(listing: Listing, user: User | None) -> PublicPlace:
+    """The listing's pickup place as this user may see it."""
+    if sees_exact_place(listing, user):
+        return places.exact_place(listing.site)
+    return places.public_place(listing.site)

@@ -19,6 +19,7 @@ from marketplace.extensions import db
 from marketplace.labels import label
 from marketplace.listings import presentation
 from marketplace.models import Condition, Listing, ListingKind, Organisation
+from marketplace.places import public_place
 from marketplace.search.documents import searchable
 from marketplace.search.geo import POSTAL_CODES
 from marketplace.search.query import MAX_PER_PAGE, Sort, parse_query
@@ -133,19 +134,22 @@ def places() -> list[dict[str, str]]:
 
 
 def markers(browse: Browse) -> list[dict[str, Any]]:
-    """What the map script needs to place each result, as JSON."""
+    """What the map script needs to place each result, as JSON: a pin for an organisation's
+    place, an area (its radius) around the approximate point of a private person's."""
     found = []
     for result in browse.page.results:
         listing = result.listing
+        place = public_place(listing.site)
         found.append(
             {
                 "id": listing.id,
                 "title": listing.title,
-                "lat": listing.site.latitude,
-                "lon": listing.site.longitude,
+                "lat": place.latitude,
+                "lon": place.longitude,
+                "radius_m": place.radius_m,
                 "url": url_for("listings.detail", listing_id=listing.id),
                 "price": presentation.price(listing),
-                "place": f"{listing.site.name}, {listing.site.city}",
+                "place": place.area if place.approximate else f"{place.name}, {place.city}",
             }
         )
     return found

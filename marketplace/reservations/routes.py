@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from marketplace.errors import MarketplaceError
 from marketplace.forms import attach_error
+from marketplace.inputs import row_id
 from marketplace.links import external_url
 from marketplace.listings import access
 from marketplace.listings.services import HELSINKI
@@ -57,7 +58,7 @@ def mine() -> Page:
 @bp.get("/requests")
 def requests() -> Page:
     status = _status_filter()
-    organisation = request.args.get("organisation", type=int)
+    organisation = request.args.get("organisation", type=row_id)
     return render_template(
         "reservations/requests.html",
         status=status,
@@ -148,6 +149,7 @@ def _detail_page(reservation: Reservation, status: int = 200, **forms: object) -
         reservation=reservation,
         manager=manager,
         requester=reservation.requester_id == current_user.id,
+        place=access.place_for(reservation.listing, current_user),
         decline_form=forms.get("decline_form") or ReasonForm(formdata=None, prefix="decline"),
         cancel_form=forms.get("cancel_form") or ReasonForm(formdata=None, prefix="cancel"),
         handover_form=forms.get("handover_form") or HandoverForm(formdata=None),
@@ -261,5 +263,6 @@ def qr(reservation_id: int) -> Response:
         "reservations.handover", reservation_id=reservation.id, code=reservation.pickup_code
     )
     response = Response(codes.qr_svg(link), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    # The picture holds the pickup code: it is kept no more than the page that shows it.
+    response.headers["Cache-Control"] = "no-store"
     return response

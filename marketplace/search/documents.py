@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from marketplace import places
 from marketplace.models import (
     Category,
     Listing,
@@ -48,6 +49,7 @@ class ListingDocument:
     free: bool
     # Integer cents: the unit, lot or day price; 0 for free listings.
     price_cents: int
+    # The pickup place's public point: approximate for a private person's (`places`).
     latitude: float
     longitude: float
     # Seconds since the epoch of publication, for "newest first".
@@ -89,6 +91,7 @@ def _columns() -> list[Any]:
         Family.name_sv.label("family_sv"),
         Family.name_en.label("family_en"),
         Site.name.label("site_name"),
+        Site.organisation_id.label("site_organisation_id"),
         Site.city,
         Site.latitude,
         Site.longitude,
@@ -129,7 +132,14 @@ def _document(row: Any) -> ListingDocument:
             "en": (row.name_en, row.family_en),
         }
     published = row.published_at or row.created_at
-    place = " ".join(part for part in (row.organisation_name, row.site_name, row.city) if part)
+    # A private person's place is indexed as the public sees it: no name (it may be theirs),
+    # and the approximate point, which distances and "nearest first" are measured to.
+    private = places.is_private(row.site_organisation_id)
+    site_name = None if private else row.site_name
+    place = " ".join(part for part in (row.organisation_name, site_name, row.city) if part)
+    latitude, longitude = places.public_point(
+        float(row.latitude), float(row.longitude), row.site_organisation_id
+    )
     return ListingDocument(
         listing_id=row.id,
         kind=row.kind.value,
@@ -144,8 +154,8 @@ def _document(row: Any) -> ListingDocument:
         place_text=place,
         free=row.price_model == PriceModel.FREE,
         price_cents=_price(row),
-        latitude=float(row.latitude),
-        longitude=float(row.longitude),
+        latitude=latitude,
+        longitude=longitude,
         published=int(published.timestamp()),
     )
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from marketplace import places
 from marketplace.database import read_only_transactions
 from marketplace.errors import FieldProblem
 from marketplace.extensions import db
@@ -77,16 +78,23 @@ def category_by_slug(slug: str) -> Category | None:
 
 
 def point_for_postal_code(code: str) -> Point | None:
-    """The area's centre from the table, or else the mean of the pickup places there."""
+    """The area's centre from the table, or else the mean of the pickup places there, each
+    where the public may know it is: in an area with one home, the mean is that home."""
     place = POSTAL_CODES.get(code)
     if place is not None:
         return place.point
-    lat, lon = db.session.execute(
-        sa.select(sa.func.avg(Site.latitude), sa.func.avg(Site.longitude)).where(
+    rows = db.session.execute(
+        sa.select(Site.latitude, Site.longitude, Site.organisation_id).where(
             Site.postal_code == code
         )
-    ).one()
-    return None if lat is None else Point(float(lat), float(lon))
+    ).all()
+    if not rows:
+        return None
+    points = [places.public_point(row.latitude, row.longitude, row.organisation_id) for row in rows]
+    return Point(
+        sum(lat for lat, _lon in points) / len(points),
+        sum(lon for _lat, lon in points) / len(points),
+    )
 
 
 def prepare(

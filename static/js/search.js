@@ -31,12 +31,12 @@
     submit();
   }
 
-  // Listings at one pickup place share a marker, whose popup lists them all.
+  // Listings at one pickup place (or in one area) share a marker, whose popup lists them all.
   function groups(items) {
     var byPlace = {};
     var order = [];
     items.forEach(function (item) {
-      var key = item.lat.toFixed(5) + "," + item.lon.toFixed(5);
+      var key = item.lat.toFixed(5) + "," + item.lon.toFixed(5) + "," + (item.radius_m || 0);
       if (!byPlace[key]) { byPlace[key] = []; order.push(key); }
       byPlace[key].push(item);
     });
@@ -93,7 +93,13 @@
     groups(items).forEach(function (group) {
       var point = [group[0].lat, group[0].lon];
       var title = group.length === 1 ? group[0].title : group[0].place + " (" + group.length + ")";
-      L.marker(point, { title: title, alt: title }).addTo(map).bindPopup(popup(group));
+      if (group[0].radius_m) {
+        // A private person's place: only its area is known to the page, so that is drawn.
+        L.circle(point, { radius: group[0].radius_m }).addTo(map)
+          .bindTooltip(title).bindPopup(popup(group));
+      } else {
+        L.marker(point, { title: title, alt: title }).addTo(map).bindPopup(popup(group));
+      }
       points.push(point);
     });
     if (points.length) {

@@ -62,7 +62,8 @@ def test_search_as_you_type_filter_map_and_open(
     page.locator(".view-switch a", has_text="Map").click()
     expect(page).to_have_url(re.compile(r"view=map"))
     expect(page.locator("#search-map")).to_be_visible()
-    markers = page.locator("#search-map .leaflet-marker-icon")
+    # Organisations' places are pins; a resident's home is drawn as an area.
+    markers = page.locator("#search-map .leaflet-marker-icon, #search-map path.leaflet-interactive")
     expect(markers).to_have_count(2)
     assert_accessible(page)
     assert fits_the_screen(page)

@@ -8,9 +8,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from marketplace.impact.exports import BOM
 from marketplace.impact.open_data import IMPACT_FIELDS, LISTING_FIELDS
 from marketplace.models import Listing
+from marketplace.places import snapped
 from marketplace.search.geo import POSTAL_CODES
 from tests.impact.conftest import Handovers
 from tests.support import Client, text
@@ -61,7 +64,7 @@ def test_residents_places_are_not_published_exactly(
     assert contractor["location_precision"] == "exact"
 
 
-def test_an_unknown_area_is_rounded_to_about_a_kilometre(
+def test_an_unknown_area_is_snapped_to_the_grid_the_product_shows(
     client: Client, make_user: Any, make_site: Any, make_listing: Callable[..., Listing]
 ) -> None:
     from marketplace.sites.services import SiteDetails
@@ -73,10 +76,10 @@ def test_an_unknown_area_is_rounded_to_about_a_kilometre(
     listing = make_listing(owner=owner, site=home)
     item = next(i for i in feed(client, "listings")["items"] if i["id"] == listing.id)
     assert (item["latitude"], item["longitude"], item["location_precision"]) == (
-        60.22,
-        24.66,
+        *snapped(60.21873, 24.66219),
         "approximate",
     )
+    assert item["latitude"] == pytest.approx(60.21873, abs=0.005)
 
 
 def test_listings_csv_carries_the_licence_in_every_row(

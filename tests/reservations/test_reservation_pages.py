@@ -89,6 +89,7 @@ def test_the_lister_accepts_and_hands_over_with_the_code(
     assert code in page
     qr = resident.get(f"/reservations/{reservation.id}/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert qr.headers["Cache-Control"] == "no-store"  # it holds the pickup code
     scanned = client.get(f"/reservations/{reservation.id}/handover?code={code}")
     assert f'value="{code}"' in text(scanned)
     wrong = client.submit(

@@ -151,13 +151,15 @@ def test_orm_bulk_updates_are_followed(
 def test_renaming_a_site_reindexes_its_listings(
     app: Flask,
     make_user: Callable[..., Any],
+    make_organisation: Callable[..., Any],
     make_site: Callable[..., Any],
     make_listing: Callable[..., Listing],
     find: Callable[..., SearchPage],
     settle: Callable[[], None],
 ) -> None:
     owner = make_user()
-    site = make_site(owner)
+    # An organisation's site: a private person's site name is not searchable at all.
+    site = make_site(owner, make_organisation(owner))
     make_listing(owner=owner, site=site, title="Lauta")
     make_listing(owner=owner, site=site, title="Toinen lauta")
     site_services.update_site(

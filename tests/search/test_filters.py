@@ -32,6 +32,7 @@ from marketplace.models import (
     Site,
     Unit,
 )
+from marketplace.places import public_point
 from marketplace.search.geo import Point, haversine_km
 from marketplace.search.services import SearchPage
 from marketplace.sites.services import SiteDetails
@@ -122,7 +123,9 @@ def database_rows() -> list[Row]:
     """The searchable listings, read with plain SQL."""
     family = sa.func.coalesce(Category.parent_id, Category.id)
     query = (
-        sa.select(Listing, family.label("family_id"), Site.latitude, Site.longitude)
+        sa.select(
+            Listing, family.label("family_id"), Site.latitude, Site.longitude, Site.organisation_id
+        )
         .join(Category, Listing.category_id == Category.id)
         .join(Site, Listing.site_id == Site.id)
         .where(
@@ -134,7 +137,7 @@ def database_rows() -> list[Row]:
         row.id: row.slug for row in db.session.execute(sa.select(Category.id, Category.slug))
     }
     rows = []
-    for listing, family_id, lat, lon in db.session.execute(query):
+    for listing, family_id, lat, lon, site_organisation in db.session.execute(query):
         free = listing.price_model == PriceModel.FREE
         rows.append(
             Row(
@@ -147,7 +150,8 @@ def database_rows() -> list[Row]:
                 organisation_id=listing.organisation_id,
                 free=free,
                 price=0 if free else listing.price_cents or (listing.week_price_cents or 0) // 7,
-                point=Point(lat, lon),
+                # A private person's place is searched at its public, approximate point.
+                point=Point(*public_point(lat, lon, site_organisation)),
                 published=listing.published_at,
                 title=listing.title,
             )

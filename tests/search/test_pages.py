@@ -49,7 +49,8 @@ def test_the_page_works_as_a_plain_form(client: Client, two_listings: Any) -> No
     assert 'value="tiiliä"' in page
     assert "Punatiilet lavalla" in page and "Mineraalivilla" not in page
     assert 'role="status"' in page and "1 listing" in page
-    assert "Pickup: Kera työmaa, Espoo" in page
+    # A resident's place: its postal area, never the site's name.
+    assert "Pickup area: 02650 Espoo" in page and "Kera työmaa" not in page
 
 
 def test_htmx_gets_the_results_and_the_counts_alone(client: Client, two_listings: Any) -> None:
@@ -111,7 +112,9 @@ def test_the_map_view_carries_its_markers_as_data(
         f"/listings/{wool.id}",
         f"/listings/{bricks.id}",
     ]
-    assert markers[0]["lat"] == pytest.approx(60.1757)
+    # A resident's place is an area around an approximate point, not a pin.
+    assert markers[0]["lat"] == pytest.approx(60.1757, abs=0.005)
+    assert markers[0]["radius_m"] == 500 and markers[0]["place"] == "02100 Espoo"
     assert "m away" in page and "km away" in page
     assert 'name="view" id="view" value="map"' in page
 
