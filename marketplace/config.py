@@ -30,6 +30,10 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _names(value: str) -> list[str]:
+    return [name.strip().lower() for name in value.split(",") if name.strip()]
+
+
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'marketplace.db'}"
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
@@ -127,6 +131,12 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
         "HSTS_ENABLED": _flag("HSTS_ENABLED", not (debug or testing)),
         "FORCE_HTTPS": _flag("FORCE_HTTPS", False),
         "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
+        # X-Forwarded-Host names the site only when the proxy sets it; off, the Host header does.
+        "TRUST_FORWARDED_HOST": _flag("TRUST_FORWARDED_HOST", False),
+        # Production answers only PUBLIC_BASE_URL's host and these (e.g. a health check by IP).
+        "EXTRA_TRUSTED_HOSTS": _names(os.environ.get("EXTRA_TRUSTED_HOSTS", "")),
+        # Bearer token that shows /healthz's details to monitoring; localhost sees them anyway.
+        "HEALTHZ_TOKEN": os.environ.get("HEALTHZ_TOKEN", ""),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

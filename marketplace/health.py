@@ -1,13 +1,21 @@
-"""What /healthz reports: whether the database answers and whether search storage is usable."""
+"""What /healthz reports: whether the database answers and whether search storage is usable.
+
+Anyone may ask whether the service is up; the details (database dialect, search backend and
+index, storage) describe the installation to an attacker, so only the operator sees them: with
+HEALTHZ_TOKEN, or from the machine itself.
+"""
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from werkzeug.datastructures import Headers
 
 from marketplace.extensions import db
 from marketplace.search import services as search_services
@@ -44,6 +52,22 @@ def storage_state() -> dict[str, Any]:
     except OSError as error:
         return {"status": "error", "detail": type(error).__name__}
     return {"status": "ok"}
+
+
+def details_allowed(headers: Headers, remote_addr: str | None) -> bool:
+    """A bearer token equal to HEALTHZ_TOKEN (compared in constant time), or a request from
+    loopback (the address after ProxyFix) that no undeclared proxy forwarded: behind a proxy
+    that TRUSTED_PROXY_COUNT does not name, every request seems to come from loopback."""
+    token = str(current_app.config["HEALTHZ_TOKEN"])
+    scheme, _, given = headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer":
+        return hmac.compare_digest(given.strip().encode(), token.encode())
+    if not current_app.config["TRUSTED_PROXY_COUNT"] and "X-Forwarded-For" in headers:
+        return False
+    try:
+        return ipaddress.ip_address(remote_addr or "").is_loopback
+    except ValueError:
+        return False
 
 
 def report() -> tuple[dict[str, Any], bool]:

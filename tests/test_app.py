@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -14,8 +15,12 @@ def test_home_page_explains_the_marketplace(client: Client) -> None:
     assert "Give leftover building materials a second life" in text(response)
 
 
-def test_health_check_reports_database_and_search(client: Client, app: Flask) -> None:
-    response = client.get("/healthz")
+def test_health_check_reports_database_and_search(
+    app: Flask, new_client: Callable[..., Client]
+) -> None:
+    app.config["HEALTHZ_TOKEN"] = "operator-token"
+    monitor = new_client("203.0.113.9")
+    response = monitor.get("/healthz", headers={"Authorization": "Bearer operator-token"})
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "ok"

@@ -27,7 +27,7 @@ from marketplace.errors import InvalidCredentials, ValidationError
 from marketplace.extensions import limiter
 from marketplace.forms import attach_error, status_for
 from marketplace.i18n import SESSION_KEY
-from marketplace.links import is_safe_redirect
+from marketplace.links import safe_redirect_target
 from marketplace.models import Language, User
 from marketplace.views import Page
 
@@ -63,8 +63,7 @@ def _sign_in(user: User, remember: bool) -> None:
 
 
 def _after_sign_in_target() -> str:
-    target = request.args.get("next")
-    return target if target and is_safe_redirect(target) else url_for("main.home")
+    return safe_redirect_target(request.args.get("next"), url_for("main.home"))
 
 
 @bp.route("/register", methods=["GET", "POST"])

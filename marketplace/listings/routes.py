@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 from marketplace.errors import MarketplaceError
 from marketplace.forms import attach_error, status_for
 from marketplace.impact.estimates import estimate
-from marketplace.links import is_safe_redirect
+from marketplace.inputs import row_id
+from marketplace.links import safe_redirect_target
 from marketplace.listings import access, bp, browsing, photo_service, services
 from marketplace.listings.form_support import (
     details_from,
@@ -64,7 +65,8 @@ def browse() -> Page:
 
 @bp.get("/<int:listing_id>")
 def detail(listing_id: int) -> Page:
-    listing = access.get_visible(listing_id, _signed_in_user())  # type: ignore[arg-type]
+    viewer = _signed_in_user()
+    listing = access.get_visible(listing_id, viewer)  # type: ignore[arg-type]
     signed_in = current_user.is_authenticated
     manager = signed_in and access.can_manage(listing, current_user)
     reservable = (
@@ -76,6 +78,7 @@ def detail(listing_id: int) -> Page:
         "listings/detail.html",
         listing=listing,
         manager=manager,
+        place=access.place_for(listing, viewer),  # type: ignore[arg-type]
         impact=estimate(_estimated_quantity(listing), listing.mass_per_unit_kg, listing.category),
         remove_form=RemoveForm(formdata=None) if signed_in and current_user.is_moderator else None,
         reservable=reservable,
@@ -246,10 +249,8 @@ def transition(listing_id: int, action: str) -> Response:
         flash(str(error.message), "error")
     else:
         flash(str(message), "success")
-    target = request.form.get("next", "")
-    return redirect(
-        target if is_safe_redirect(target) else url_for(".detail", listing_id=listing_id)
-    )
+    fallback = url_for(".detail", listing_id=listing_id)
+    return redirect(safe_redirect_target(request.form.get("next"), fallback))
 
 
 @bp.post("/<int:listing_id>/duplicate")
@@ -279,6 +280,6 @@ def remove(listing_id: int) -> Page:
 @bp.get("/mine")
 @login_required
 def mine() -> Page:
-    organisation_id = request.args.get("organisation", type=int)
+    organisation_id = request.args.get("organisation", type=row_id)
     listings = services.managed_listings(current_user, organisation_id)
     return render_template("listings/mine.html", listings=listings, organisation_id=organisation_id)

@@ -8,7 +8,7 @@ from marketplace import health, notifications
 from marketplace.auth import services as auth_services
 from marketplace.extensions import csrf, limiter
 from marketplace.i18n import remember_language
-from marketplace.links import is_safe_redirect
+from marketplace.links import safe_redirect_target
 from marketplace.listings import browsing
 from marketplace.main import bp
 from marketplace.models import Language
@@ -34,8 +34,7 @@ def switch_language() -> Response:
         remember_language(chosen)
         if current_user.is_authenticated:
             auth_services.set_locale(current_user, Language(chosen))
-    target = request.form.get("next", "")
-    return redirect(target if is_safe_redirect(target) else url_for(".home"))
+    return redirect(safe_redirect_target(request.form.get("next"), url_for(".home")))
 
 
 @bp.get("/healthz")
@@ -43,6 +42,8 @@ def switch_language() -> Response:
 @csrf.exempt
 def healthz() -> tuple[Response, int]:
     body, healthy = health.report()
+    if not health.details_allowed(request.headers, request.remote_addr):
+        body = {"status": body["status"]}
     return jsonify(body), 200 if healthy else 503
 
 

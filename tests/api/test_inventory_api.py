@@ -444,7 +444,8 @@ def test_photos_are_fetched_once_and_a_bad_one_fails_only_its_item(
     assert results[1]["result"] == "failed"
     assert results[1]["errors"][0]["field"] == "items[1].photos[0]"
     item = api.get("/inventory/A", partner.key).get_json()
-    assert len(item["photos"]) == 1 and item["photos"][0].startswith("http://localhost/media/")
+    assert len(item["photos"]) == 1
+    assert item["photos"][0].startswith("http://127.0.0.1:5000/media/")
     api.put("/inventory/A", partner.key, {**good, "title": "Teline, uusi otsikko"})
     assert len(photos.received) == 1  # the photo URLs did not change: not fetched again
     api.put("/inventory/A", partner.key, {**good, "photos": []})

@@ -85,7 +85,10 @@ def live_server(app: Flask) -> Iterator[str]:
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
+    address = f"http://127.0.0.1:{server.effective_port}"
+    # Links that leave the page (Stripe's return, e-mails) are built from the public address.
+    app.config["PUBLIC_BASE_URL"] = address
+    yield address
     server.close()
     thread.join(timeout=5)
 

@@ -166,7 +166,7 @@ def test_the_docs_explain_keys_items_webhooks_and_feeds(client: Client) -> None:
     page = text(client.get("/partners/docs"))
     for needle in (
         "Authorization: Bearer",
-        "curl -s -X PUT http://localhost/api/v1/inventory/SCAF-0042",
+        "curl -s -X PUT http://127.0.0.1:5000/api/v1/inventory/SCAF-0042",
         "X-Marketplace-Signature",
         "hmac.compare_digest",
         "Idempotency-Key",
@@ -181,7 +181,7 @@ def _examples(page: str) -> dict[str, tuple[str, Any]]:
     found = {}
     for block in re.findall(r"<pre><code>(.*?)</code></pre>", page, re.S):
         block = html.unescape(block)
-        call = re.search(r"curl -s -X (PUT|POST) http://localhost/api/v1(\S+)", block)
+        call = re.search(r"curl -s -X (PUT|POST) http://127.0.0.1:5000/api/v1(\S+)", block)
         body = re.search(r"-d '(.*?)'", block, re.S)
         if call and body:
             found[call.group(2)] = (call.group(1), json.loads(body.group(1)))
