@@ -15,6 +15,7 @@ from marketplace.config import load_config, register_production_rules
 from marketplace.extensions import register_extensions
 from marketplace.http_errors import register_error_handlers
 from marketplace.i18n import register_i18n
+from marketplace.inputs import register_inputs
 from marketplace.jobs import register_jobs
 from marketplace.observability import register_observability
 from marketplace.partners import register_partners
@@ -35,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(Path(app.instance_path), settings))
     register_production_rules(app)
+    register_inputs(app)
     register_observability(app)
     register_extensions(app)
     register_search(app)

@@ -8,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 
+from marketplace import form_messages
 from marketplace.errors import MarketplaceError
+from marketplace.fields import guard_text
 
 # Each language is named in itself, so a user can find theirs whatever the page's language.
 LANGUAGE_CHOICES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]
@@ -18,7 +20,15 @@ class Form(FlaskForm):
     """The base of every form in the product, so that what all forms share is said once."""
 
     class Meta(FlaskForm.Meta):
-        pass
+        # WTForms' built-in messages in the product's words and the page's language.
+        csrf_class = form_messages.CSRF
+
+        def get_translations(self, form: Any) -> form_messages.Translations:
+            return form_messages.translations
+
+        def bind_field(self, form: Any, unbound_field: Any, options: Any) -> Any:
+            # Every text field of every form gets the product's text rules.
+            return guard_text(super().bind_field(form, unbound_field, options))
 
 
 def language_field(label: Any = None) -> Any:

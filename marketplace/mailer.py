@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from marketplace.inputs import one_line
 from marketplace.models import User
 
 logger = logging.getLogger(__name__)
@@ -53,19 +54,27 @@ def send_rendered(
         send(str(recipient["email"]), subject_text, body, headers)
 
 
+def header_value(text: Any) -> str:
+    """A header value built from anything a user typed, on one line: a CR or LF would end
+    the header (RFC 5322 header injection; the email package refuses the message outright),
+    so a title stored with one would fail every e-mail about it. Controls, line breaks and
+    invisible characters become spaces here, where every header passes."""
+    return one_line(str(text))
+
+
 def send(to: str, subject: str, body: str, headers: Mapping[str, str] | None = None) -> None:
     """`headers` adds to the standard ones, e.g. List-Unsubscribe (RFC 2369 and 8058)."""
     config = current_app.config
     message = EmailMessage()
-    message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
+    message["From"] = header_value(config["MAIL_DEFAULT_SENDER"])
+    message["To"] = header_value(to)
+    message["Subject"] = header_value(subject)
     message["Message-ID"] = make_msgid(domain="kera.example")
     for name, value in (headers or {}).items():
-        message[name] = value
+        message[name] = header_value(value)
     message.set_content(body)
     if not config["MAIL_SERVER"]:
-        logger.info("e-mail (no MAIL_SERVER set) to %s: %s\n%s", to, subject, body)
+        logger.info("e-mail (no MAIL_SERVER set) to %s: %s\n%s", to, message["Subject"], body)
         return
     _deliver(message)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import format_currency
+
+from marketplace.inputs import ANY_NUMBER, Limits, read_decimal
 
 
 def cents_from_euros(value: Decimal | None) -> int | None:
@@ -17,16 +19,11 @@ def euros_from_cents(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
-def parse_decimal(text: str) -> Decimal:
-    """Accept "12,50", "12.50" and "1 200,5" (spaces group thousands in Finnish)."""
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise ValueError(text) from error
-    if not value.is_finite():
-        raise ValueError(text)
-    return value
+def parse_decimal(text: str, limits: Limits = ANY_NUMBER) -> Decimal:
+    """Accept "12,50", "12.50" and "1 200,5" (spaces group thousands in Finnish), in plain
+    notation and within `limits`; else `inputs.NumberProblem`, a ValueError."""
+    cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    return read_decimal(cleaned.replace(",", "."), limits)
 
 
 def format_euros(cents: int | None) -> str:

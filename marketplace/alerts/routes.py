@@ -45,12 +45,13 @@ def create() -> Page:
         args = services.canonical_query(request.args)
         form.query.data = urlencode(args)
         form.name.data = describe.default_name(args)
-    args = services.canonical_query(_args_of(form.query.data or ""))
+    sent = _args_of(form.query.data or "")
+    args = services.canonical_query(sent)
     if form.validate_on_submit():
         try:
             services.create_saved_search(
                 current_user,
-                args,
+                sent,
                 form.name.data,
                 AlertFrequency(form.frequency.data),
                 bool(form.by_email.data),

@@ -24,17 +24,20 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
 
 from marketplace import notifications
 from marketplace.alerts import tokens
 from marketplace.database import read_only_transactions, utcnow
 from marketplace.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
+from marketplace.inputs import text_problem
 from marketplace.models import AlertedListing, AlertFrequency, SavedSearch, User
 from marketplace.search import services as search_services
 from marketplace.search.query import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
+    QueryError,
     SearchQuery,
     Sort,
     parse_query,
@@ -58,8 +61,19 @@ def canonical_query(args: Mapping[str, Any]) -> dict[str, str]:
     return query.args(page=1, per_page=DEFAULT_PER_PAGE, sort=None)
 
 
+class UnusableSearch(Exception):
+    """A stored search that the search page would not run as it is: written before today's
+    checks or by hand (a NUL, an unknown parameter). Running what is left of it could alert
+    about everything, so it is skipped."""
+
+
 def search_of(saved: SavedSearch) -> SearchQuery:
-    query, _problems = parse_query(saved.query)
+    if not isinstance(saved.query, dict):
+        raise UnusableSearch("the stored query is not an object")
+    try:
+        query, _problems = parse_query(saved.query, strict=True)
+    except QueryError as error:
+        raise UnusableSearch("; ".join(f"{p.field}: {p.message}" for p in error.problems)) from None
     return query
 
 
@@ -67,7 +81,23 @@ def _check_name(name: str) -> str:
     name = " ".join(name.split())
     if not 1 <= len(name) <= MAX_NAME:
         raise ValidationError(_l("Give the search a name of at most 120 characters."), field="name")
+    if text_problem(name) is not None:
+        raise ValidationError(_l("Remove the hidden characters from the name."), field="name")
     return name
+
+
+def _check_query(args: Mapping[str, Any]) -> None:
+    """Refuse a search with a NUL or another control, bidi or invisible character in any
+    name or value. `args` are decoded already (a saved query string is percent-decoded
+    before it gets here), so "%00" is caught as the NUL it stands for; PostgreSQL cannot
+    store a NUL in text, and nobody searches for one."""
+    pairs = args.items(multi=True) if isinstance(args, MultiDict) else args.items()
+    for name, value in pairs:
+        if text_problem(str(name)) is not None or text_problem(str(value)) is not None:
+            raise ValidationError(
+                _l("This search has characters that cannot be saved; search again."),
+                field="query",
+            )
 
 
 def saved_searches_of(user: User) -> list[SavedSearch]:
@@ -103,6 +133,7 @@ def create_saved_search(
         raise Conflict(
             _l("You can keep at most %(limit)d saved searches; delete one first.", limit=limit)
         )
+    _check_query(args)
     now = utcnow()
     saved = SavedSearch(
         user_id=user.id,
@@ -273,6 +304,9 @@ def send_due(
     for saved_search_id in due:
         try:
             announced += check(saved_search_id, now)
+        except UnusableSearch as error:
+            db.session.rollback()
+            logger.warning("saved search %s skipped, it cannot be run: %s", saved_search_id, error)
         except Exception:
             db.session.rollback()
             logger.exception("saved search %s not checked; the next run retries", saved_search_id)

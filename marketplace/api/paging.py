@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from marketplace.api.access import ApiProblem
+from marketplace.inputs import whole_number
 
 PAGING = ("updated_since", "cursor", "limit")
 DEFAULT_LIMIT = 100
@@ -35,7 +37,8 @@ def _moment(value: str, name: str) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise ApiProblem(422, "Give a date and time with a zone, like 2026-05-01T08:00:00Z.", name)
+        message = _l("Give a date and time with a zone, like 2026-05-01T08:00:00Z.")
+        raise ApiProblem(422, message, name)
     return moment.astimezone(UTC)
 
 
@@ -48,9 +51,11 @@ def limit() -> int:
     value = request.args.get("limit")
     if value is None:
         return DEFAULT_LIMIT
-    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
-        raise ApiProblem(422, f"Give a whole number from 1 to {MAX_LIMIT}.", "limit")
-    return int(value)
+    try:
+        return whole_number(value, 1, MAX_LIMIT)
+    except ValueError:
+        message = _l("Give a whole number from %(low)d to %(high)d.", low=1, high=MAX_LIMIT)
+        raise ApiProblem(422, message, "limit") from None
 
 
 def cursor() -> Position | None:
@@ -59,9 +64,9 @@ def cursor() -> Position | None:
         return None
     try:
         moment, row_id = json.loads(base64.urlsafe_b64decode(value.encode() + b"=="))
-        return Position(_moment(str(moment), "cursor"), int(row_id))
+        return Position(_moment(str(moment), "cursor"), whole_number(str(row_id)))
     except (ValueError, TypeError, binascii.Error, UnicodeError, ApiProblem):
-        raise ApiProblem(422, "This cursor was not made by this API.", "cursor") from None
+        raise ApiProblem(422, _l("This cursor was not made by this API."), "cursor") from None
 
 
 def page(rows: list[Any], size: int, position: Any) -> tuple[list[Any], str | None]:

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from marketplace.fields import DecimalCommaField
 from marketplace.forms import Form, language_field
+from marketplace.inputs import EUROS, MASS_KG, QUANTITY
 from marketplace.labels import choices
 from marketplace.models import Condition, HazardStatus
 from marketplace.sites.forms import SiteForm
@@ -35,17 +36,20 @@ class ListingForm(Form):
     )
     language = language_field(_l("Language of the text"))
     condition = SelectField(_l("Condition"), choices=choices(Condition), validators=[Optional()])
-    quantity = DecimalCommaField(_l("Quantity"), validators=[InputRequired()])
+    quantity = DecimalCommaField(_l("Quantity"), limits=QUANTITY, validators=[InputRequired()])
     unit = SelectField(_l("Unit"), choices=[])
     mass_per_unit_kg = DecimalCommaField(
         _l("Mass per unit, kg (optional)"),
+        limits=MASS_KG,
         validators=[Optional()],
         description=_l("Leave empty to use the category's typical mass."),
     )
     price_model = RadioField(_l("Price"), choices=[])
-    price_euros = DecimalCommaField(_l("Price, €"), validators=[Optional()])
-    week_price_euros = DecimalCommaField(_l("Price per week, €"), validators=[Optional()])
-    deposit_euros = DecimalCommaField(_l("Deposit, €"), validators=[Optional()])
+    price_euros = DecimalCommaField(_l("Price, €"), limits=EUROS, validators=[Optional()])
+    week_price_euros = DecimalCommaField(
+        _l("Price per week, €"), limits=EUROS, validators=[Optional()]
+    )
+    deposit_euros = DecimalCommaField(_l("Deposit, €"), limits=EUROS, validators=[Optional()])
     min_rental_days = IntegerField(
         _l("Minimum hire, days"), validators=[Optional(), NumberRange(min=1, max=365)]
     )

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urljoin, urlsplit
 
+from flask_babel import lazy_gettext as _l
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 
@@ -31,7 +33,9 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 class FetchError(Exception):
-    """The request was refused before it was sent, or failed; the message says why."""
+    """The request was refused before it was sent, or failed; the message says why. A URL
+    refused by `check_url` or `check_target` says so in the reader's language (partners see
+    it beside the URL they typed); failures of a request are logged and kept in English."""
 
 
 class AddressRefused(FetchError):
@@ -100,13 +104,13 @@ def check_url(url: str) -> SplitResult:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
     except ValueError as error:
-        raise FetchError("the URL is not valid") from error
+        raise FetchError(_l("The URL is not valid.")) from error
     if parts.scheme not in SCHEMES:
-        raise FetchError("only http and https URLs can be fetched")
+        raise FetchError(_l("Only http and https URLs can be used."))
     if not parts.hostname:
-        raise FetchError("the URL has no host")
+        raise FetchError(_l("The URL has no host name."))
     if parts.username is not None or parts.password is not None:
-        raise FetchError("URLs with a user name or password are not supported")
+        raise FetchError(_l("URLs with a user name or password are not supported."))
     return parts
 
 
@@ -143,7 +147,7 @@ def check_target(url: str, policy: FetchPolicy) -> None:
         else:
             return
     if not policy.allows(literal):
-        raise AddressRefused("the URL points to a private, loopback or reserved address")
+        raise AddressRefused(_l("The URL points to a private, loopback or reserved address."))
 
 
 class _Deadline:
@@ -194,7 +198,9 @@ def _read_body(
     deadline: _Deadline,
 ) -> bytes:
     declared = response.getheader("Content-Length")
-    if declared and declared.isdigit() and int(declared) > policy.max_bytes:
+    # ASCII digits only: "²".isdigit() is true, and int() refuses it (and 5000 digits).
+    digits = declared is not None and declared.isascii() and declared.isdigit()
+    if digits and (len(str(declared)) > 18 or int(str(declared)) > policy.max_bytes):
         raise FetchError(f"the response is larger than {policy.max_bytes} bytes")
     body = bytearray()
     while True:

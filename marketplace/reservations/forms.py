@@ -8,15 +8,17 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from marketplace.fields import DecimalCommaField
 from marketplace.forms import Form
+from marketplace.inputs import QUANTITY
 
 
 def _request_id() -> str:
     # Sent back with the form, so that a double tap or a resent form makes one reservation.
+    # At most 64 characters, as the column holds: PostgreSQL would cut a longer key short.
     return uuid.uuid4().hex
 
 
 class MaterialReservationForm(Form):
-    quantity = DecimalCommaField(_l("How much"), validators=[InputRequired()])
+    quantity = DecimalCommaField(_l("How much"), limits=QUANTITY, validators=[InputRequired()])
     pickup_date = DateField(_l("Pickup day"), validators=[InputRequired()])
     pickup_time = TimeField(_l("Pickup time"), validators=[InputRequired()])
     message = TextAreaField(
@@ -24,7 +26,7 @@ class MaterialReservationForm(Form):
         validators=[Optional(), Length(max=2000)],
         render_kw={"rows": 3},
     )
-    request_id = HiddenField(default=_request_id)
+    request_id = HiddenField(default=_request_id, validators=[Length(max=64)])
 
 
 class BookingForm(Form):
@@ -42,7 +44,7 @@ class BookingForm(Form):
         validators=[Optional(), Length(max=2000)],
         render_kw={"rows": 3},
     )
-    request_id = HiddenField(default=_request_id)
+    request_id = HiddenField(default=_request_id, validators=[Length(max=64)])
 
 
 class ReasonForm(Form):

@@ -29,6 +29,7 @@ from marketplace.database import commit_keeping_loaded, utcnow
 from marketplace.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.impact.estimates import estimate
+from marketplace.inputs import QUANTITY, require_decimal
 from marketplace.listings.access import can_manage
 from marketplace.listings.presentation import quantity as format_quantity
 from marketplace.listings.services import HELSINKI, today_in_finland
@@ -125,10 +126,9 @@ class MaterialRequest:
 def _check_quantity(listing: Listing, amount: Decimal) -> None:
     if amount <= 0:
         raise _invalid(_l("Reserve more than zero."), "quantity")
+    require_decimal(amount, QUANTITY, "quantity", _l("Quantity"))
     if listing.unit.whole_only and amount != amount.to_integral_value():
         raise _invalid(_l("Pieces and sets are reserved in whole numbers."), "quantity")
-    if amount != amount.quantize(Decimal("0.001")):
-        raise _invalid(_l("Use at most three decimals."), "quantity")
     if listing.price_model == "per_lot" and amount != listing.quantity_total:
         raise _invalid(_l("This lot is sold whole: reserve all of it."), "quantity")
     if amount > listing.quantity_available:
@@ -675,6 +675,7 @@ def reduce(
         raise _invalid(_l("Only part of a material reservation can be cancelled."), "quantity")
     if not 0 < quantity < reservation.quantity:
         raise _invalid(_l("Keep more than zero and less than you have now."), "quantity")
+    require_decimal(quantity, QUANTITY, "quantity", _l("Quantity"))
     if listing.unit.whole_only and quantity != quantity.to_integral_value():
         raise _invalid(_l("Pieces and sets are reserved in whole numbers."), "quantity")
     old_quantity, old_price = reservation.quantity, reservation.price_cents
@@ -852,11 +853,14 @@ def _when(moment: datetime | None) -> str:
 
 
 def _pickup_details(reservation: Reservation) -> dict[str, Any]:
+    """The acceptance notice: the first the requester hears of a private person's address and
+    pickup instructions (the public sees only the postal area, see `places`)."""
     site = reservation.listing.site
     return {
         "amount": _amount(reservation),
         "when": _when(reservation.pickup_at),
-        "place": f"{site.name}, {site.address}, {site.city}",
+        "place": f"{site.name}, {site.address}, {site.postal_code} {site.city}",
+        "instructions": reservation.listing.pickup_instructions,
         "code": reservation.pickup_code,
     }
 

@@ -6,17 +6,16 @@ never ends in an error. The API is strict: every problem is reported with its fi
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
 from marketplace.errors import FieldProblem, ValidationError
+from marketplace.inputs import EUROS, LATITUDE, LONGITUDE, NumberProblem, read_decimal, text_problem
 from marketplace.models import Condition, ListingKind
 from marketplace.money import cents_from_euros, parse_decimal
 from marketplace.search.geo import Point
@@ -27,7 +26,7 @@ MAX_PAGE = 1000
 MAX_PER_PAGE = 60
 DEFAULT_PER_PAGE = 24
 MAX_RADIUS_KM = 200.0
-MAX_PRICE_EUROS = Decimal(100_000)
+MAX_PRICE_EUROS = EUROS.most
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){0,10}")
 POSTAL_CODE = re.compile(r"\d{5}")
 PARAMETERS = frozenset(
@@ -150,7 +149,22 @@ class _Parser:
 
     def text(self, name: str) -> str:
         value = self.args.get(name)
-        return "" if value is None else str(value).strip()
+        if value is None:
+            return ""
+        # A NUL or a bidi override is no search; PostgreSQL cannot even store a NUL.
+        problem = text_problem(str(value))
+        if problem is not None:
+            self.fail(
+                name,
+                _l(
+                    "Remove the hidden character %(code)s (character %(position)d): "
+                    "it may have come along with copied text.",
+                    code=problem.code,
+                    position=problem.position,
+                ),
+            )
+            return ""
+        return str(value).strip()
 
     def text_query(self) -> str:
         text = " ".join(self.text("q").split())
@@ -201,10 +215,8 @@ class _Parser:
         if not value:
             return None
         try:
-            euros = parse_decimal(value)
-        except ValueError:
-            euros = Decimal(-1)
-        if not 0 <= euros <= MAX_PRICE_EUROS:
+            euros = parse_decimal(value, EUROS)
+        except NumberProblem:
             self.fail(name, _l("Give a price in euros from 0 to 100 000."))
             return None
         return cents_from_euros(euros)
@@ -214,13 +226,10 @@ class _Parser:
         if not value:
             return None
         try:
-            number = float(value)
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number):
+            return float(parse_decimal(value))
+        except NumberProblem:
             self.fail(name, _l("Give a number."))
             return None
-        return number
 
     def point(self, name: str) -> Point | None:
         value = self.text(name)
@@ -228,20 +237,19 @@ class _Parser:
             return None
         parts = [part for part in re.split(r"[,;\s]+", value) if part]
         try:
-            lat, lon = (float(part) for part in parts)
+            lat, lon = parts
+            return Point(float(read_decimal(lat, LATITUDE)), float(read_decimal(lon, LONGITUDE)))
+        except NumberProblem as problem:
+            if problem.problem == "range":
+                self.fail(
+                    name,
+                    _l("Latitude must be between -90 and 90 and longitude between -180 and 180."),
+                )
+                return None
         except ValueError:
-            self.fail(name, _l("Give the point as latitude,longitude, e.g. 60.2172,24.7535."))
-            return None
-        if not (math.isfinite(lat) and math.isfinite(lon)):
-            self.fail(name, _l("Give the point as latitude,longitude, e.g. 60.2172,24.7535."))
-            return None
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            self.fail(
-                name,
-                _l("Latitude must be between -90 and 90 and longitude between -180 and 180."),
-            )
-            return None
-        return Point(lat, lon)
+            pass
+        self.fail(name, _l("Give the point as latitude,longitude, e.g. 60.2172,24.7535."))
+        return None
 
     def postal_code(self) -> str | None:
         value = self.text("postal_code").replace(" ", "")

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from marketplace.fields import DecimalCommaFloatField
 from marketplace.forms import Form
+from marketplace.inputs import LATITUDE, LONGITUDE
 from marketplace.sites.services import SiteDetails
 
 
@@ -37,18 +38,14 @@ class SiteForm(Form):
     )
     latitude = DecimalCommaFloatField(
         _l("Latitude"),
-        validators=[
-            InputRequired(),
-            NumberRange(min=-90, max=90, message=_l("Latitude must be between -90 and 90.")),
-        ],
+        limits=LATITUDE,
+        validators=[InputRequired()],
         render_kw={"inputmode": "decimal"},
     )
     longitude = DecimalCommaFloatField(
         _l("Longitude"),
-        validators=[
-            InputRequired(),
-            NumberRange(min=-180, max=180, message=_l("Longitude must be between -180 and 180.")),
-        ],
+        limits=LONGITUDE,
+        validators=[InputRequired()],
         render_kw={"inputmode": "decimal"},
     )
     active_from = DateField(_l("In use from (optional)"), validators=[Optional()])

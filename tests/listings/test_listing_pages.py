@@ -149,8 +149,8 @@ def test_more_than_ten_photos_are_refused(
         ({"price_model": "per_unit", "price_euros": ""}, "Give the price"),
         ({"price_model": "per_unit", "price_euros": "-2"}, "between 0 and 100 000"),
         ({"available_until": "2000-01-01"}, "before the start"),
-        ({"category_id": "999999"}, "Not a valid choice"),
-        ({"site_id": "999999"}, "Not a valid choice"),
+        ({"category_id": "999999"}, "Choose from the options given"),
+        ({"site_id": "999999"}, "Choose from the options given"),
         ({"demolition_material": "y", "hazard_status": "asbestos"}, "cannot be offered"),
     ],
 )

@@ -74,7 +74,7 @@ def test_a_member_adds_a_site_for_the_organisation(
         ({"latitude": "north"}, "Enter a number"),
         ({"postal_code": "2100"}, "five digits"),
         ({"active_from": "2027-01-01", "active_until": "2026-01-01"}, "before the start"),
-        ({"active_until": "31.8.2027"}, "Not a valid date"),
+        ({"active_until": "31.8.2027"}, "Give the date as YYYY-MM-DD"),
         ({"name": ""}, "required"),
     ],
 )
