@@ -6,12 +6,14 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from marketplace.errors import FieldProblem, MarketplaceError
+from marketplace.i18n import is_api_request
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +38,52 @@ DESCRIPTIONS = {
     404: _l("There is nothing here. The address may be mistyped, or the page has been removed."),
     405: _l("This address does not accept that kind of request."),
     409: _l("The request conflicts with the current state of the item."),
-    413: _l("What you sent is too large. Photos can be at most a few megabytes each."),
+    413: _l("What you sent is too large."),
     415: _l("This kind of content is not accepted here."),
     422: _l("Some of the input is not valid."),
     429: _l("Too many attempts in a short time. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. The error has been logged; please try again."),
+    503: _l("The service is busy. Please try again in a moment."),
 }
+PHOTOS_TOO_LARGE = _l("What you sent is too large. Photos can be at most a few megabytes each.")
+# The titles of problem details (RFC 9457): the status's standard name (RFC 9110), translated.
+# Both builders of problem+json (here and the partner API's) use them.
+PROBLEM_TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    409: _l("Conflict"),
+    413: _l("Content Too Large"),
+    415: _l("Unsupported Media Type"),
+    422: _l("Unprocessable Content"),
+    429: _l("Too Many Requests"),
+    500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
+}
+
+
+def problem_title(status: int) -> str:
+    return str(PROBLEM_TITLES.get(status) or TITLES.get(status) or _l("Error"))
+
+
+def body_too_large(limit: int) -> str:
+    return str(_l("The request body is larger than the limit of %(limit)d bytes.", limit=limit))
+
+
+def too_large_detail() -> str:
+    """What a 413 says: the API's body limit to programs; photo sizes only to a page that
+    uploads files (photos are the only files people upload)."""
+    if is_api_request():
+        return body_too_large(int(current_app.config["API_MAX_BODY_BYTES"]))
+    if request.mimetype == "multipart/form-data":
+        return str(PHOTOS_TOO_LARGE)
+    return str(DESCRIPTIONS[413])
+
+
+def content_language() -> str:
+    return str(get_locale() or "en")
 
 
 def wants_json() -> bool:
@@ -61,14 +103,15 @@ def problem_response(
 ) -> Response:
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": str(TITLES.get(status, "Error")),
+        "title": problem_title(status),
         "status": status,
         "detail": detail or str(DESCRIPTIONS.get(status, "")),
-        "errors": [{"field": p.field, "message": p.message} for p in problems],
+        "errors": [{"field": p.field, "message": str(p.message)} for p in problems],
     }
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
+    response.headers["Content-Language"] = content_language()
     response.headers.extend(list(headers))
     return response
 
@@ -96,6 +139,8 @@ def handle_http_exception(error: HTTPException) -> Any:
     detail: str | None = None
     if isinstance(error, CSRFError):
         detail = str(_l("The form had expired or was sent from elsewhere. Please try again."))
+    elif status == 413:
+        detail = too_large_detail()
     return error_response(status, detail, _passed_headers(error))
 
 

@@ -1,4 +1,10 @@
-"""Language selection: the user's profile, then the language switcher, then the browser."""
+"""Language selection: the user's profile, then the language switcher, then the browser.
+
+The JSON API has one policy of its own, documented in its OpenAPI description and on the
+partner docs page: every answer (problem details included) follows the request's
+Accept-Language among fi, sv and en, and is English when the header names none of them. A
+partner's program has no profile or session, and its developers most likely read English.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,12 @@ from flask_login import current_user
 from marketplace.extensions import babel
 
 SESSION_KEY = "language"
+API_PREFIX = "/api/"
+API_DEFAULT_LOCALE = "en"
+
+
+def is_api_request() -> bool:
+    return has_request_context() and request.path.startswith(API_PREFIX)
 
 
 def select_locale() -> str:
@@ -15,6 +27,8 @@ def select_locale() -> str:
     default: str = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         return default
+    if is_api_request():
+        return request.accept_languages.best_match(languages) or API_DEFAULT_LOCALE
     if current_user.is_authenticated:
         return str(current_user.locale)
     chosen = session.get(SESSION_KEY)

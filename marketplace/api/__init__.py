@@ -2,9 +2,10 @@
 reservations on it and webhooks, described at /api/v1/openapi.json.
 Machines authenticate with keys, not cookies, so CSRF does not apply here."""
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from marketplace.extensions import csrf
+from marketplace.http_errors import content_language
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -15,7 +16,14 @@ def limit_body_size() -> None:
     # Smaller than the site's limit, which is sized for photo uploads. (Bodies without a
     # length are measured as they are read: see access.json_body.)
     if (request.content_length or 0) > int(current_app.config["API_MAX_BODY_BYTES"]):
-        abort(413)
+        abort(413)  # answered as problem+json naming the limit (http_errors.too_large_detail)
+
+
+@bp.after_request
+def say_the_language(response: Response) -> Response:
+    # Every answer follows one policy (marketplace.i18n): Accept-Language, else English.
+    response.headers.setdefault("Content-Language", content_language())
+    return response
 
 
 from marketplace.api import (  # noqa: E402, F401

@@ -12,16 +12,15 @@ import functools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any, TypeVar, cast
 
 from flask import Response, current_app, g, request
-from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
 from marketplace.errors import FieldProblem, MarketplaceError, NotFound
 from marketplace.extensions import db, limiter
-from marketplace.http_errors import DESCRIPTIONS
+from marketplace.http_errors import DESCRIPTIONS, body_too_large, content_language, problem_title
 from marketplace.models import ListingSource, User
 from marketplace.partners import idempotency, keys
 from marketplace.partners.inventory import SyncTarget
@@ -55,22 +54,20 @@ def status_of(error: MarketplaceError) -> int:
 def problem_document(
     status: int, detail: str | None = None, problems: Iterable[FieldProblem] = ()
 ) -> dict[str, Any]:
-    """RFC 9457, in English: partners' developers read these, whatever the Accept-Language."""
-    with force_locale("en"):
-        return {
-            "type": "about:blank",
-            "title": HTTPStatus(status).phrase,
-            "status": status,
-            "detail": str(detail) if detail else str(DESCRIPTIONS.get(status, "")),
-            "errors": [
-                {"field": problem.field, "message": str(problem.message)} for problem in problems
-            ],
-        }
+    """RFC 9457, in the API's language (marketplace.i18n: Accept-Language, else English)."""
+    return {
+        "type": "about:blank",
+        "title": problem_title(status),
+        "status": status,
+        "detail": str(detail) if detail else str(DESCRIPTIONS.get(status, "")),
+        "errors": [
+            {"field": problem.field, "message": str(problem.message)} for problem in problems
+        ],
+    }
 
 
 def error_document(error: MarketplaceError) -> dict[str, Any]:
-    with force_locale("en"):
-        return problem_document(status_of(error), str(error.message), error.problems)
+    return problem_document(status_of(error), str(error.message), error.problems)
 
 
 def json_response(status: int, body: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:
@@ -79,6 +76,7 @@ def json_response(status: int, body: Any, headers: Iterable[tuple[str, str]] = (
     text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
     mimetype = PROBLEM_TYPE if status >= 400 else JSON_TYPE
     response = Response(text, status=status, mimetype=mimetype)
+    response.headers["Content-Language"] = content_language()
     response.headers.extend(list(headers))
     return response
 
@@ -91,10 +89,11 @@ def problem(error: MarketplaceError) -> Response:
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; a larger one names nothing
 
 
-def known_id(value: int, what: str) -> int:
-    """The id from a URL, or NotFound before a database sees a number it cannot hold."""
+def known_id(value: int, missing: Any) -> int:
+    """The id from a URL, or NotFound (saying `missing`) before a database sees a number it
+    cannot hold."""
     if not 1 <= value <= MAX_ID:
-        raise NotFound(f"No such {what}.")
+        raise NotFound(missing)
     return value
 
 
@@ -134,7 +133,7 @@ def _rate_limit() -> str:
 per_key_limit = limiter.shared_limit(_rate_limit, scope="partner-api", key_func=rate_limit_key)
 
 
-def _authenticate(scope: str) -> Partner:
+def _authenticate(scope: str, writes: bool = False) -> Partner:
     header = request.headers.get("Authorization")
     try:
         key = keys.authenticate(header)
@@ -143,7 +142,17 @@ def _authenticate(scope: str) -> Partner:
         headers = [("WWW-Authenticate", challenge)]
         raise ApiProblem(401, str(error.message), headers=headers) from None
     if scope not in (key.scopes or []):
-        raise ApiProblem(403, f"This API key does not have the {scope} scope.")
+        raise ApiProblem(403, _l("This API key does not have the %(scope)s scope.", scope=scope))
+    # Checked on every write, not only when the key was made: an organisation can lose its
+    # verification after its keys were created.
+    if writes and not key.organisation.verified:
+        raise ApiProblem(
+            403,
+            _l(
+                "The organisation has not been verified by the marketplace yet; until it is, "
+                "its API keys can only read."
+            ),
+        )
     found = Partner(key.id, key.organisation_id, key.created_by_id, frozenset(key.scopes))
     keys.touch(key)
     return found
@@ -153,8 +162,11 @@ def _check_parameters(allowed: Iterable[str]) -> None:
     """Strict, like the public search: a misspelt filter must not silently widen a sync."""
     for name in request.args:
         if name not in allowed:
-            names = ", ".join(sorted(allowed)) or "none"
-            raise ApiProblem(422, f"Unknown parameter; this endpoint takes: {names}.", name)
+            if not allowed:
+                raise ApiProblem(422, _l("Unknown parameter; this endpoint takes none."), name)
+            names = ", ".join(sorted(allowed))
+            message = _l("Unknown parameter; this endpoint takes: %(names)s.", names=names)
+            raise ApiProblem(422, message, name)
 
 
 def read_endpoint(scope: str, parameters: Iterable[str] = ()) -> Callable[[View], View]:
@@ -183,7 +195,8 @@ def _check_text(value: Any, path: str) -> None:
     """PostgreSQL cannot store NUL characters, nor UTF-8 encode lone surrogates."""
     if isinstance(value, str):
         if "\x00" in value or not _encodable(value):
-            raise ApiProblem(422, "Text must be valid Unicode without NUL characters.", path)
+            message = _l("Text must be valid Unicode without NUL characters.")
+            raise ApiProblem(422, message, path)
     elif isinstance(value, list):
         for number, entry in enumerate(value):
             _check_text(entry, f"{path}[{number}]")
@@ -207,17 +220,22 @@ def json_body(required: bool = True) -> Any:
     data = request.get_data(cache=True)
     most = int(current_app.config["API_MAX_BODY_BYTES"])
     if len(data) > most:
-        raise ApiProblem(413, f"The body is larger than {most} bytes.")
+        raise ApiProblem(413, body_too_large(most))
     if not data.strip():
         if required:
-            raise ApiProblem(422, "Send a JSON body.", "body")
+            raise ApiProblem(422, _l("Send a JSON body."), "body")
         return None
     if request.mimetype != JSON_TYPE:
-        raise ApiProblem(415, "Send the body as application/json.")
+        raise ApiProblem(415, _l("Send the body as application/json."))
     try:
         body = json.loads(data)
     except (ValueError, RecursionError) as error:
-        raise ApiProblem(400, f"The body is not valid JSON: {error}.") from None
+        # The parser's own words are English; where it stopped is what a reader needs.
+        if isinstance(error, json.JSONDecodeError):
+            message = _l("The body is not valid JSON: see character %(at)d.", at=error.pos)
+        else:
+            message = _l("The body is not valid JSON.")
+        raise ApiProblem(400, message) from None
     _check_text(body, "")
     return body
 
@@ -281,7 +299,7 @@ def write_endpoint(scope: str) -> Callable[[Callable[..., None]], Callable[..., 
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
             try:
-                g.partner = _authenticate(scope)
+                g.partner = _authenticate(scope, writes=True)
                 _check_parameters(())
                 return _run_write(view, args, kwargs)
             except MarketplaceError as error:

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, current_app, jsonify
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from marketplace.api import bp
@@ -53,7 +54,7 @@ def _item_document(organisation_id: int, external_id: str) -> dict[str, Any]:
         _items_query(organisation_id).where(PartnerItem.external_id == external_id)
     ).first()
     if row is None:
-        raise NotFound("No item with this external id.")
+        raise NotFound(_l("No item with this external id."))
     stored, listing = row
     return item_as_dict(listing, stored)
 
@@ -111,9 +112,10 @@ def put_item(external_id: str) -> None:
     check_external_id(external_id)
     body = json_body()
     if not isinstance(body, dict):
-        raise ApiProblem(422, "Send the item as a JSON object.", "body")
+        raise ApiProblem(422, _l("Send the item as a JSON object."), "body")
     if body.get("external_id", external_id) != external_id:
-        raise ApiProblem(422, "The external id differs from the one in the URL.", "external_id")
+        message = _l("The external id differs from the one in the URL.")
+        raise ApiProblem(422, message, "external_id")
     item = {**body, "external_id": external_id}
     inventory.sync(SyncRequest(partner().target(), "upsert", [(None, item)]), _put_answer)
 
@@ -156,21 +158,22 @@ def _batch_document(report: SyncReport, run_id: int) -> dict[str, Any]:
 
 def _batch_request(body: Any) -> tuple[str, list[Any]]:
     if not isinstance(body, dict):
-        raise ApiProblem(422, 'Send {"mode": ..., "items": [...]}.', "body")
+        raise ApiProblem(422, _l('Send {"mode": ..., "items": [...]}.'), "body")
     unknown = sorted(set(body) - {"mode", "items"})
     if unknown:
-        raise ApiProblem(422, "Only mode and items belong in a batch.", unknown[0])
+        raise ApiProblem(422, _l("Only mode and items belong in a batch."), unknown[0])
     mode = body.get("mode", "upsert")
     if mode not in MODES:
-        raise ApiProblem(422, "Choose upsert or replace.", "mode")
+        raise ApiProblem(422, _l("Choose upsert or replace."), "mode")
     items = body.get("items")
     if not isinstance(items, list):
-        raise ApiProblem(422, "Give the items as a list.", "items")
+        raise ApiProblem(422, _l("Give the items as a list."), "items")
     most = int(current_app.config["API_BATCH_MAX_ITEMS"])
     if len(items) > most:
-        raise ApiProblem(413, f"A batch holds at most {most} items; send several.", "items")
+        message = _l("A batch holds at most %(count)d items; send several.", count=most)
+        raise ApiProblem(413, message, "items")
     if mode == "replace" and not items:
-        problem = "Replace mode needs at least one item; withdraw items with DELETE instead."
+        problem = _l("Replace mode needs at least one item; withdraw items with DELETE instead.")
         raise ApiProblem(422, problem, "items")
     return str(mode), items
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, jsonify, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from marketplace.api import bp
@@ -27,6 +28,8 @@ from marketplace.partners.payloads import reservation_as_dict
 from marketplace.partners.transactions import one_transaction
 from marketplace.reservations import services
 
+NO_SUCH_RESERVATION = _l("No such reservation.")
+
 
 def _of_partner(organisation_id: int) -> sa.Select[Reservation]:
     return (
@@ -43,7 +46,8 @@ def _statuses() -> list[ReservationStatus]:
         return [ReservationStatus(value) for value in chosen]
     except ValueError:
         allowed = ", ".join(status.value for status in ReservationStatus)
-        raise ApiProblem(422, f"Choose statuses from: {allowed}.", "status") from None
+        message = _l("Choose one of: %(allowed)s.", allowed=allowed)
+        raise ApiProblem(422, message, "status") from None
 
 
 @bp.get("/reservations")
@@ -69,12 +73,12 @@ def reservation_list() -> Response:
 
 def _reservation(reservation_id: int) -> Reservation:
     """Another organisation's reservation is as invisible as one that does not exist."""
-    known_id(reservation_id, "reservation")
+    known_id(reservation_id, NO_SUCH_RESERVATION)
     found = db.session.scalar(
         _of_partner(partner().organisation_id).where(Reservation.id == reservation_id)
     )
     if found is None:
-        raise NotFound("No such reservation.")
+        raise NotFound(NO_SUCH_RESERVATION)
     return found
 
 
@@ -87,11 +91,11 @@ def reservation_detail(reservation_id: int) -> Response:
 def _text(body: Any, name: str, required: bool = False) -> str:
     value = body.get(name) if isinstance(body, dict) else None
     if body is not None and not isinstance(body, dict):
-        raise ApiProblem(422, "Send a JSON object.", "body")
+        raise ApiProblem(422, _l("Send a JSON object."), "body")
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise ApiProblem(422, "Give a string.", name)
+        raise ApiProblem(422, _l("Give a string."), name)
     return value
 
 

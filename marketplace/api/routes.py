@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, request
+from flask_babel import lazy_gettext as _l
 
 from marketplace.api import bp
 from marketplace.api.access import known_id
@@ -67,4 +68,4 @@ def listings() -> Response:
 @bp.get("/listings/<int:listing_id>")
 def listing(listing_id: int) -> Response:
     """A public listing: active, closed or expired; drafts, paused and removed ones are 404."""
-    return jsonify(listing_as_dict(get_visible(known_id(listing_id, "listing"), None)))
+    return jsonify(listing_as_dict(get_visible(known_id(listing_id, _l("No such listing.")), None)))

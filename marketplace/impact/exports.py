@@ -3,8 +3,6 @@ hazardous flags, quantities, mass and CO2e with the factor and its source)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -15,6 +13,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from marketplace.csv_files import BOM as BOM  # readers of the exports check for it
+from marketplace.csv_files import write_csv
 from marketplace.errors import ValidationError
 from marketplace.impact import services
 from marketplace.impact.services import Handover, Scope
@@ -23,8 +23,6 @@ from marketplace.listings.services import HELSINKI, today_in_finland
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 RANGE_PARAMETERS = frozenset({"from", "to"})
-# Byte order mark: Excel opens a UTF-8 CSV as UTF-8 only when the file starts with one.
-BOM = "\ufeff"
 COLUMNS = (
     "completed_at",
     "reservation_id",
@@ -45,6 +43,9 @@ COLUMNS = (
     "site",
     "postal_code",
     "city",
+)
+NUMERIC_COLUMNS = frozenset(
+    {"reservation_id", "listing_id", "quantity", "mass_kg", "co2e_kg", "emission_factor"}
 )
 
 
@@ -133,22 +134,8 @@ def record(handover: Handover) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row[column]) for column in COLUMNS])
-    return buffer.getvalue()
+    return write_csv(COLUMNS, rows, NUMERIC_COLUMNS)
 
 
 def filename(organisation_name: str, period: Period, extension: str) -> str:

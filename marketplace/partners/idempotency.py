@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.database import utcnow
@@ -50,7 +51,7 @@ def request_digest(method: str, path: str, body: bytes) -> str:
 def check_key(value: str) -> str:
     if not 1 <= len(value) <= MAX_KEY_LENGTH or not value.isascii() or not value.isprintable():
         raise ValidationError(
-            "The Idempotency-Key header must be 1 to 255 printable ASCII characters.",
+            _l("The Idempotency-Key header must be 1 to 255 printable ASCII characters."),
             field="Idempotency-Key",
         )
     return value
@@ -112,7 +113,7 @@ def begin(key_id: int, idempotency_key: str, digest: str) -> Claim | Replay:
             continue  # deleted between the two statements (an abandoned claim); try again
         if record.request_digest != digest:
             raise ValidationError(
-                "This Idempotency-Key was used for a different request; use a new key.",
+                _l("This Idempotency-Key was used for a different request; use a new key."),
                 field="Idempotency-Key",
             )
         if record.state == IdempotencyState.DONE:
@@ -123,7 +124,9 @@ def begin(key_id: int, idempotency_key: str, digest: str) -> Claim | Replay:
                 return claim
         db.session.commit()
         if time.monotonic() > deadline:
-            raise Conflict("A request with this Idempotency-Key is still running; retry shortly.")
+            raise Conflict(
+                _l("A request with this Idempotency-Key is still running; retry shortly.")
+            )
         time.sleep(POLL_SECONDS)
 
 

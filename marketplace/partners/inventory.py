@@ -32,7 +32,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -144,11 +144,10 @@ class SyncReport:
 
 
 def failed(index: int | None, external_id: str | None, error: MarketplaceError) -> ItemResult:
-    with force_locale("en"):  # read by partners' developers, whatever the request's language
-        problems = [
-            FieldProblem(_item_field(problem.field), str(problem.message))
-            for problem in error.problems
-        ]
+    # In the reader's language: the API's (marketplace.i18n), or the page's that pulls a feed.
+    problems = [
+        FieldProblem(_item_field(problem.field), str(problem.message)) for problem in error.problems
+    ]
     return ItemResult(index, external_id, Outcome.FAILED, error.status, problems=problems)
 
 
@@ -223,10 +222,13 @@ class PhotoFetcher:
                 raise FetchError(f"the server answered {response.status}")
             return prepare_photo(response.body)
         except FetchError as error:
-            return ItemRejected([FieldProblem("photos", f"Could not fetch {url}: {error}.")])
+            reason = str(error).rstrip(".")
+            message = _l("Could not fetch %(url)s: %(reason)s.", url=url, reason=reason)
+            return ItemRejected([FieldProblem("photos", message)])
         except MarketplaceError as error:
-            with force_locale("en"):
-                message = f"{url} is not a usable photo: {error.message}"
+            message = _l(
+                "%(url)s is not a usable photo: %(reason)s", url=url, reason=str(error.message)
+            )
             return ItemRejected([FieldProblem("photos", message)])
 
 
@@ -287,7 +289,7 @@ def _check_all(
             named |= {name} if name else set()
             continue
         if item.external_id in named:
-            problem = FieldProblem("external_id", "This external id is already in the batch.")
+            problem = FieldProblem("external_id", _l("This external id is already in the batch."))
             results.append(failed(index, item.external_id, ItemRejected([problem])))
             continue
         named.add(item.external_id)
@@ -334,7 +336,7 @@ class _Context:
         found = self.categories.get(item.category)
         if found is None or not found.active:
             problem = FieldProblem(
-                "category", "No such category; GET /api/v1/categories lists them."
+                "category", _l("No such category; GET /api/v1/categories lists them.")
             )
             raise ItemRejected([problem])
         return found
@@ -350,7 +352,7 @@ class _Context:
             return found
         missing = [name for name in SITE_FIELDS if getattr(location, name) is None]
         if missing:
-            message = (
+            message = _l(
                 "The organisation has no site of this name; give its address, "
                 "postal_code, city, lat and lon to create one."
             )
@@ -543,12 +545,12 @@ def _apply(context: _Context, plan: Plan, stored: PartnerItem | None) -> ItemRes
         # The same item, applied meanwhile by another request.
         return _unchanged(plan.index, item.external_id, stored.listing_id)
     if _lacks_photos(plan, stored):
-        raise Conflict("The item changed while this request ran; send it again.")
+        raise Conflict(_l("The item changed while this request ran; send it again."))
     if stored is None or stored.listing.status in (ListingStatus.CLOSED, ListingStatus.EXPIRED):
         return _create(context, plan, stored)
     if stored.listing.status == ListingStatus.REMOVED:
         raise Conflict(
-            "A moderator removed this item's listing; it cannot be published again.",
+            _l("A moderator removed this item's listing; it cannot be published again."),
             field="external_id",
         )
     return _update(context, plan, stored)
@@ -567,7 +569,9 @@ def apply_one(context: _Context, plan: Plan, stored: PartnerItem | None) -> Item
         result = failed(
             plan.index,
             plan.item.external_id,
-            Conflict("The item could not be saved because of a concurrent change; send it again."),
+            Conflict(
+                _l("The item could not be saved because of a concurrent change; send it again.")
+            ),
         )
     context.settle(result.outcome != Outcome.FAILED)
     return result
@@ -708,5 +712,5 @@ def withdraw(target: SyncTarget, external_id: str) -> ItemResult:
     context = _Context(target)
     stored = _stored_now(target.organisation_id, [external_id]).get(external_id)
     if stored is None:
-        raise NotFound("No item with this external id.")
+        raise NotFound(_l("No item with this external id."))
     return _withdraw(context, stored)

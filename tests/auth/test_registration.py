@@ -47,7 +47,7 @@ def test_registering_creates_a_signed_in_account(app: Flask, client: Client) -> 
         ({"password_again": "something else entirely"}, "do not match"),
         ({"display_name": ""}, "required"),
         ({"display_name": "x" * 81}, "80"),
-        ({"locale": "de"}, "Not a valid choice"),
+        ({"locale": "de"}, "Choose from the options given"),
     ],
 )
 def test_invalid_registration_names_the_field_and_writes_nothing(
