@@ -28,10 +28,10 @@ from flask_migrate import upgrade
 
 from marketplace import create_app
 from marketplace.auth import services as auth_services
-from marketplace.database import utcnow
+from marketplace.core.clock import today_in_finland, utcnow
 from marketplace.extensions import db
 from marketplace.impact import open_data, services
-from marketplace.listings.services import ListingDetails, create_listing, today_in_finland
+from marketplace.listings.services import ListingDetails, create_listing
 from marketplace.models import Category, CategoryKind, Language, Reservation, ReservationStatus
 from marketplace.sites.services import SiteDetails, create_site
 

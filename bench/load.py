@@ -191,7 +191,7 @@ def gunicorn(env: dict[str, str], app_spec: str, workers: int = 4) -> Iterator[i
             "-m",
             "gunicorn",
             "-c",
-            "python:marketplace.gunicorn_config",
+            "python:marketplace.ops.gunicorn_config",
             "--access-logfile",
             "/dev/null",
             "--error-logfile",

@@ -35,12 +35,13 @@ from databases import fresh_postgres
 from flask import Flask
 from flask_migrate import upgrade
 
-from marketplace import audit, create_app, notifications
+from marketplace import create_app
 from marketplace.auth import services as auth_services
 from marketplace.categories.services import find_by_slug
-from marketplace.database import utcnow
+from marketplace.core.clock import today_in_finland, utcnow
 from marketplace.extensions import db
-from marketplace.listings.services import ListingDetails, create_listing, today_in_finland
+from marketplace.listings.services import ListingDetails, create_listing
+from marketplace.mail import notifications
 from marketplace.models import (
     OCCUPYING,
     Condition,
@@ -51,6 +52,7 @@ from marketplace.models import (
     ReservationStatus,
     Unit,
     User,
+    audit,
 )
 from marketplace.reservations import creation, services
 from marketplace.reservations.codes import new_pickup_code

@@ -9,21 +9,53 @@ from typing import Any
 
 from flask import Flask
 
+from marketplace import (
+    alerts,
+    api,
+    auth,
+    impact,
+    listings,
+    main,
+    organisations,
+    partners,
+    payments,
+    reservations,
+    sites,
+)
 from marketplace.auth import register_auth
 from marketplace.cli import register_cli
 from marketplace.config import load_config, register_production_rules
+from marketplace.core.inputs import register_inputs
+from marketplace.core.storage import register_storage
 from marketplace.extensions import register_extensions
-from marketplace.http_errors import register_error_handlers
-from marketplace.i18n import register_i18n
-from marketplace.inputs import register_inputs
-from marketplace.jobs import register_jobs
-from marketplace.observability import register_observability
+from marketplace.ops.jobs import register_jobs
 from marketplace.partners import register_partners
 from marketplace.payments import register_payments
 from marketplace.search import register_search
-from marketplace.security import register_security
-from marketplace.storage import register_storage
-from marketplace.templating import register_templating
+from marketplace.web import media
+from marketplace.web.error_responses import register_error_handlers
+from marketplace.web.i18n import register_i18n
+from marketplace.web.observability import register_observability
+from marketplace.web.security import register_security
+from marketplace.web.templating import register_templating
+
+# Every page and endpoint of the product: one blueprint per feature (impact also serves the
+# open data), and the stored files. Setup that is not a blueprint is in the register_* calls.
+BLUEPRINTS = (
+    auth.bp,
+    payments.bp,
+    main.bp,
+    organisations.bp,
+    sites.bp,
+    listings.bp,
+    reservations.bp,
+    media.bp,
+    api.bp,
+    impact.bp,
+    impact.open_data_bp,
+    alerts.bp,
+    partners.bp,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -55,18 +87,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_blueprints(app: Flask) -> None:
-    from marketplace.alerts import bp as alerts
-    from marketplace.api import bp as api
-    from marketplace.impact import bp as impact
-    from marketplace.impact import open_data_bp as open_data
-    from marketplace.listings import bp as listings
-    from marketplace.main import bp as main
-    from marketplace.media import bp as media
-    from marketplace.organisations import bp as organisations
-    from marketplace.reservations import bp as reservations
-    from marketplace.sites import bp as sites
-
-    for blueprint in (main, organisations, sites, listings, reservations, media, api):
-        app.register_blueprint(blueprint)
-    for blueprint in (impact, open_data, alerts):
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

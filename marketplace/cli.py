@@ -7,13 +7,15 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from marketplace import demo, jobs, notifications
 from marketplace.alerts.cli import alerts
 from marketplace.auth import services as auth_services
 from marketplace.categories.cli import categories
+from marketplace.demo.loader import load as load_demo
 from marketplace.errors import MarketplaceError
 from marketplace.listings import services as listing_services
+from marketplace.mail import notifications
 from marketplace.models import Language, OrganisationKind, Role
+from marketplace.ops import jobs
 from marketplace.organisations import services as organisation_services
 from marketplace.partners.cli import partners
 from marketplace.payments import services as payment_services
@@ -200,7 +202,7 @@ def run_jobs(once: bool, interval: float | None) -> None:
 @click.command("demo-data")
 def demo_data() -> None:
     """Load a realistic Kera marketplace. Running it again adds nothing twice."""
-    summary = demo.load()
+    summary = load_demo()
     click.echo(f"demo data: {summary}")
 
 

@@ -20,10 +20,11 @@ from flask_migrate import upgrade
 
 from marketplace import create_app
 from marketplace.auth import services as auth_services
+from marketplace.core.clock import today_in_finland
 from marketplace.database import intend_writes, restore_intent
 from marketplace.extensions import db
-from marketplace.listings.photos import prepare_photo
-from marketplace.listings.services import ListingDetails, create_listing, today_in_finland
+from marketplace.listings.photo_processing import prepare_photo
+from marketplace.listings.services import ListingDetails, create_listing
 from marketplace.models import (
     Category,
     Condition,

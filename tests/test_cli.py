@@ -84,7 +84,7 @@ def test_orgs_create_refuses_bad_input(app: Flask, runner: FlaskCliRunner, make_
 def test_listings_expire(app: Flask, runner: FlaskCliRunner, make_listing: Any) -> None:
     from datetime import timedelta
 
-    from marketplace.listings.services import today_in_finland
+    from marketplace.core.clock import today_in_finland
     from marketplace.models import Listing, ListingStatus
 
     listing = make_listing(

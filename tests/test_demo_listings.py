@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from PIL import Image, ImageChops, ImageStat
 
-from marketplace.demo_listings import GROUPS
-from marketplace.demo_photos import HEIGHT, WIDTH, demo_photo
+from marketplace.core.clock import today_in_finland
+from marketplace.demo.listings import read_groups
+from marketplace.demo.photos import HEIGHT, WIDTH, demo_photo
 from marketplace.extensions import db
-from marketplace.listings.services import today_in_finland
 from marketplace.models import (
     Category,
     CategoryKind,
@@ -106,7 +106,7 @@ def test_demo_listings_name_seeded_categories_of_the_right_kind(app: Flask) -> N
         ListingKind.EQUIPMENT: {CategoryKind.EQUIPMENT},
         ListingKind.WANTED: set(CategoryKind),
     }
-    for _lister, listings in GROUPS:
+    for _lister, listings in read_groups():
         for demo in listings:
             assert kinds.get(demo.category) in wanted_kinds[demo.kind], demo.title
 

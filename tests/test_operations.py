@@ -13,10 +13,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from marketplace import create_app, jobs
+from marketplace import create_app
 from marketplace.config import production_problems
 from marketplace.extensions import db
 from marketplace.models import Notification, User
+from marketplace.ops import jobs
 from tests.conftest import CollectingHandler
 from tests.support import Client
 
@@ -108,7 +109,7 @@ def test_the_health_check_covers_database_search_and_storage(app: Flask, client:
 def test_a_broken_storage_makes_the_service_unhealthy(
     app: Flask, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from marketplace.storage import storage_for
+    from marketplace.core.storage import storage_for
 
     def read_only(data: bytes, suffix: str) -> str:
         raise PermissionError("read-only file system")

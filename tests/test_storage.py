@@ -11,7 +11,7 @@ from typing import BinaryIO
 import pytest
 from flask import Flask
 
-from marketplace.storage import FileStorage, LocalFileStorage, register_storage, storage_for
+from marketplace.core.storage import FileStorage, LocalFileStorage, register_storage, storage_for
 
 PHOTO = b"\xff\xd8\xff\xe0 not really a photo \xff\xd9"
 KEY_SHAPE = re.compile(r"[0-9a-f]{2}/[0-9a-f]{30}\.jpg")

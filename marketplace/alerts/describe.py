@@ -9,11 +9,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from marketplace.extensions import db
-from marketplace.labels import label
 from marketplace.models import Organisation
 from marketplace.search.geo import POSTAL_CODES
 from marketplace.search.query import SearchQuery, parse_query
 from marketplace.search.services import category_by_slug
+from marketplace.web.labels import label
 
 NAME_LENGTH = 120
 

@@ -4,8 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length
 
-from marketplace.forms import Form
 from marketplace.models import AlertFrequency
+from marketplace.web.forms import Form
 
 FREQUENCY_LABELS = {
     AlertFrequency.INSTANT: _l("At once, when something new is listed"),

@@ -25,13 +25,13 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from marketplace import notifications
 from marketplace.alerts import text
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.extensions import db
+from marketplace.mail import notifications
 from marketplace.models import Category, Listing, ListingKind, ListingStatus, Site, WantedMatch
-from marketplace.places import MAX_SHIFT_KM, public_place
 from marketplace.search.geo import Point, bounding_box, haversine_km
+from marketplace.sites.places import MAX_SHIFT_KM, public_place
 
 OFFERS = (ListingKind.MATERIAL, ListingKind.EQUIPMENT)
 MAX_SHOWN = 20

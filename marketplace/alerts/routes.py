@@ -14,9 +14,9 @@ from marketplace.alerts import bp, describe, services
 from marketplace.alerts.forms import FREQUENCY_LABELS, NewSavedSearchForm, SavedSearchForm
 from marketplace.errors import MarketplaceError
 from marketplace.extensions import csrf
-from marketplace.forms import attach_error, status_for
 from marketplace.models import AlertFrequency
-from marketplace.views import Page
+from marketplace.web.forms import attach_error, status_for
+from marketplace.web.pages import Page
 
 MAX_QUERY = 2000
 

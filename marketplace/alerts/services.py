@@ -26,12 +26,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from marketplace import notifications
 from marketplace.alerts import tokens
-from marketplace.database import read_only_transactions, utcnow
+from marketplace.core.clock import utcnow
+from marketplace.core.inputs import text_problem
+from marketplace.database import read_only_transactions
 from marketplace.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
-from marketplace.inputs import text_problem
+from marketplace.mail import notifications
 from marketplace.models import AlertedListing, AlertFrequency, SavedSearch, User
 from marketplace.search import services as search_services
 from marketplace.search.query import (

@@ -5,7 +5,7 @@ Machines authenticate with keys, not cookies, so CSRF does not apply here."""
 from flask import Blueprint, Response, abort, current_app, request
 
 from marketplace.extensions import csrf
-from marketplace.http_errors import content_language
+from marketplace.web.error_responses import content_language
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -16,20 +16,20 @@ def limit_body_size() -> None:
     # Smaller than the site's limit, which is sized for photo uploads. (Bodies without a
     # length are measured as they are read: see access.json_body.)
     if (request.content_length or 0) > int(current_app.config["API_MAX_BODY_BYTES"]):
-        abort(413)  # answered as problem+json naming the limit (http_errors.too_large_detail)
+        abort(413)  # answered as problem+json naming the limit (error_responses.too_large_detail)
 
 
 @bp.after_request
 def say_the_language(response: Response) -> Response:
-    # Every answer follows one policy (marketplace.i18n): Accept-Language, else English.
+    # Every answer follows one policy (marketplace.web.i18n): Accept-Language, else English.
     response.headers.setdefault("Content-Language", content_language())
     return response
 
 
 from marketplace.api import (  # noqa: E402, F401
-    inventory,
+    inventory_routes,
     openapi,
-    reservations,
+    reservation_routes,
     routes,
-    webhooks,
+    webhook_routes,
 )

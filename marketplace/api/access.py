@@ -20,11 +20,16 @@ from flask_limiter.util import get_remote_address
 
 from marketplace.errors import FieldProblem, MarketplaceError, NotFound
 from marketplace.extensions import db, limiter
-from marketplace.http_errors import DESCRIPTIONS, body_too_large, content_language, problem_title
 from marketplace.models import ListingSource, User
 from marketplace.partners import idempotency, keys
-from marketplace.partners.inventory import SyncTarget
+from marketplace.partners.item_sync import SyncTarget
 from marketplace.partners.transactions import one_transaction
+from marketplace.web.error_responses import (
+    DESCRIPTIONS,
+    body_too_large,
+    content_language,
+    problem_title,
+)
 
 View = TypeVar("View", bound=Callable[..., Any])
 JSON_TYPE = "application/json"
@@ -54,7 +59,7 @@ def status_of(error: MarketplaceError) -> int:
 def problem_document(
     status: int, detail: str | None = None, problems: Iterable[FieldProblem] = ()
 ) -> dict[str, Any]:
-    """RFC 9457, in the API's language (marketplace.i18n: Accept-Language, else English)."""
+    """RFC 9457, in the API's language (marketplace.web.i18n: Accept-Language, else English)."""
     return {
         "type": "about:blank",
         "title": problem_title(status),

@@ -18,7 +18,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 
 from marketplace.api.access import ApiProblem
-from marketplace.inputs import whole_number
+from marketplace.core.inputs import whole_number
 
 PAGING = ("updated_since", "cursor", "limit")
 DEFAULT_LIMIT = 100

@@ -7,10 +7,10 @@ from marketplace.api import bp
 from marketplace.api.access import known_id
 from marketplace.api.serializers import listing_as_dict
 from marketplace.categories.services import category_as_dict, family_tree
-from marketplace.http_errors import problem_response
 from marketplace.listings.access import get_visible
 from marketplace.search.query import QueryError, parse_query
 from marketplace.search.services import SearchPage, search
+from marketplace.web.error_responses import problem_response
 
 
 @bp.get("/categories")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from marketplace.links import external_url
+from marketplace.core.money import euros_from_cents
 from marketplace.listings.presentation import category_name
 from marketplace.models import Listing, ListingPhoto, PartnerItem, PriceModel, Site
-from marketplace.money import euros_from_cents
-from marketplace.places import public_place
+from marketplace.sites.places import public_place
+from marketplace.web.links import external_url
 
 PHOTO_WIDTH = 1280
 
@@ -48,7 +48,7 @@ def photo_url(photo: ListingPhoto) -> str:
 
 def location(site: Site) -> dict[str, Any]:
     """Where it is picked up, as the public may know it: a private person's place has no name
-    and an approximate point (see `marketplace.places`)."""
+    and an approximate point (see `marketplace.sites.places`)."""
     place = public_place(site)
     shown: dict[str, Any] = {"name": place.name} if not place.approximate else {}
     return shown | {

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
-from marketplace.forms import Form, language_field
+from marketplace.web.forms import Form, language_field
 
 _email_validators = [
     InputRequired(),

@@ -25,11 +25,11 @@ from marketplace.auth.forms import (
 )
 from marketplace.errors import InvalidCredentials, ValidationError
 from marketplace.extensions import limiter
-from marketplace.forms import attach_error, status_for
-from marketplace.i18n import SESSION_KEY
-from marketplace.links import safe_redirect_target
 from marketplace.models import Language, User
-from marketplace.views import Page
+from marketplace.web.forms import attach_error, status_for
+from marketplace.web.i18n import SESSION_KEY
+from marketplace.web.links import safe_redirect_target
+from marketplace.web.pages import Page
 
 
 def _submitted_email() -> str:

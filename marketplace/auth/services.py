@@ -12,13 +12,13 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
-from marketplace import audit, mailer
 from marketplace.auth.passwords import hash_password, needs_rehash, verify_password
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.errors import InvalidCredentials, ValidationError
 from marketplace.extensions import db
-from marketplace.links import external_url
-from marketplace.models import Language, Role, SignIn, User
+from marketplace.mail import mailer
+from marketplace.models import Language, Role, SignIn, User, audit
+from marketplace.web.links import external_url
 
 RESET_SALT = "password-reset"
 

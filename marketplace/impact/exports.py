@@ -13,13 +13,13 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from marketplace.csv_files import BOM as BOM  # readers of the exports check for it
-from marketplace.csv_files import write_csv
+from marketplace.core.clock import HELSINKI, today_in_finland
 from marketplace.errors import ValidationError
 from marketplace.impact import services
 from marketplace.impact.services import Handover, Scope
-from marketplace.links import external_url
-from marketplace.listings.services import HELSINKI, today_in_finland
+from marketplace.web.csv_files import BOM as BOM  # readers of the exports check for it
+from marketplace.web.csv_files import write_csv
+from marketplace.web.links import external_url
 
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 RANGE_PARAMETERS = frozenset({"from", "to"})

@@ -4,7 +4,7 @@ Privacy: an organisation's pickup place is a public business address and is publ
 is. A resident's pickup place is usually their home, so its coordinates are replaced by the
 centre of its postal code area, coarser than the rest of the product shows, since a bulk
 download is the easiest to mine; for an area the product does not know, by the same
-approximate point of about 500 m that its pages, maps and API show (`marketplace.places`).
+approximate point of about 500 m that its pages, maps and API show (`marketplace.sites.places`).
 A second rounding rule would be worse than either: two differently placed grids intersect in
 a smaller cell. Its name and street address are never published.
 """
@@ -20,14 +20,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from marketplace.csv_files import write_csv
 from marketplace.extensions import db
 from marketplace.impact import services
 from marketplace.impact.services import Cell
-from marketplace.links import external_url
 from marketplace.models import Category, Listing, ListingStatus, Site
-from marketplace.places import is_private, public_place
 from marketplace.search.geo import POSTAL_CODES
+from marketplace.sites.places import is_private, public_place
+from marketplace.web.csv_files import write_csv
+from marketplace.web.links import external_url
 
 LICENCE = {
     "name": "CC BY 4.0",

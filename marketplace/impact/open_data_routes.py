@@ -10,10 +10,10 @@ from typing import Any
 from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 
-from marketplace.http_errors import problem_response
 from marketplace.impact import open_data, open_data_bp
 from marketplace.impact.open_data import IMPACT_FIELDS, LICENCE, LISTING_FIELDS, Field
-from marketplace.views import Page
+from marketplace.web.error_responses import problem_response
+from marketplace.web.pages import Page
 
 DATASETS: dict[str, tuple[Callable[[], list[dict[str, Any]]], tuple[Field, ...]]] = {
     "listings": (open_data.listings, LISTING_FIELDS),

@@ -16,12 +16,12 @@ from flask_login import current_user, login_required
 
 from marketplace.errors import MarketplaceError, NotFound
 from marketplace.extensions import db
-from marketplace.http_errors import problem_response
 from marketplace.impact import bp, charts, exports, presentation, services
 from marketplace.impact.services import Group, Month, Scope
 from marketplace.models import Category, CategoryKind, Site
 from marketplace.organisations.services import memberships_of, require_membership
-from marketplace.views import Page
+from marketplace.web.error_responses import problem_response
+from marketplace.web.pages import Page
 
 CHART_MONTHS = 12
 TOP_AREAS = 10

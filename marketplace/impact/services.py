@@ -23,8 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
+from marketplace.core.clock import HELSINKI, today_in_finland
 from marketplace.extensions import db
-from marketplace.listings.services import HELSINKI, today_in_finland
 from marketplace.models import (
     Category,
     Listing,

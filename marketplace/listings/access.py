@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from marketplace import places
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Listing, ListingStatus, Reservation, ReservationStatus, User
 from marketplace.organisations.services import membership
-from marketplace.places import PublicPlace
+from marketplace.sites import places
+from marketplace.sites.places import PublicPlace
 
 PUBLIC = {ListingStatus.ACTIVE, ListingStatus.CLOSED, ListingStatus.EXPIRED}
 # A requester learns a private person's address when the lister accepts, and keeps it after.

@@ -16,14 +16,14 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.categories.services import family_tree
 from marketplace.extensions import db
-from marketplace.labels import label
 from marketplace.listings import presentation
 from marketplace.models import Condition, Listing, ListingKind, Organisation
-from marketplace.places import public_place
 from marketplace.search.documents import searchable
 from marketplace.search.geo import POSTAL_CODES
 from marketplace.search.query import MAX_PER_PAGE, Sort, parse_query
 from marketplace.search.services import SearchPage, search
+from marketplace.sites.places import public_place
+from marketplace.web.labels import label
 
 PER_PAGE = 24
 RADII_KM = (1, 2, 5, 10, 20, 50)

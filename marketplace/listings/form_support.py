@@ -11,10 +11,10 @@ from werkzeug.datastructures import FileStorage as Upload
 from wtforms import SelectChoice
 
 from marketplace.categories.services import family_tree
-from marketplace.labels import label
+from marketplace.core.money import cents_from_euros, euros_from_cents
 from marketplace.listings.forms import NEW_SITE, ListingForm
+from marketplace.listings.photo_processing import PreparedPhoto, prepare_photo
 from marketplace.listings.photo_service import check_room
-from marketplace.listings.photos import PreparedPhoto, prepare_photo
 from marketplace.listings.services import PRICE_MODELS, ListingDetails
 from marketplace.models import (
     Category,
@@ -29,8 +29,8 @@ from marketplace.models import (
     Unit,
     User,
 )
-from marketplace.money import cents_from_euros, euros_from_cents
 from marketplace.sites.services import usable_sites
+from marketplace.web.labels import label
 
 CATEGORY_KINDS = {
     ListingKind.MATERIAL: {CategoryKind.MATERIAL},

@@ -14,12 +14,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from marketplace.fields import DecimalCommaField
-from marketplace.forms import Form, language_field
-from marketplace.inputs import EUROS, MASS_KG, QUANTITY
-from marketplace.labels import choices
+from marketplace.core.inputs import EUROS, MASS_KG, QUANTITY
 from marketplace.models import Condition, HazardStatus
 from marketplace.sites.forms import SiteForm
+from marketplace.web.fields import DecimalCommaField
+from marketplace.web.forms import Form, language_field
+from marketplace.web.labels import choices
 
 NEW_SITE = "new"
 

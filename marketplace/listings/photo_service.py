@@ -6,14 +6,13 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from marketplace import audit
+from marketplace.core.storage import FileStorage, storage_for
 from marketplace.database import after_commit
 from marketplace.errors import NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.listings.access import require_manager
-from marketplace.listings.photos import PreparedPhoto
-from marketplace.models import Listing, ListingPhoto, User
-from marketplace.storage import FileStorage, storage_for
+from marketplace.listings.photo_processing import PreparedPhoto
+from marketplace.models import Listing, ListingPhoto, User, audit
 
 MAX_PHOTOS = 10
 

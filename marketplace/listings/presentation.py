@@ -1,24 +1,14 @@
-"""How listings read on a page: quantities with units, prices, photo addresses."""
+"""How listings read on a page: category names, prices, photo addresses."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from marketplace.labels import label
-from marketplace.models import Category, Listing, ListingKind, ListingPhoto, PriceModel, Unit
-from marketplace.money import format_euros
-
-
-def number(value: Decimal) -> str:
-    return str(format_decimal(value, format="#,##0.###"))
-
-
-def quantity(value: Decimal, unit: Unit) -> str:
-    return f"{number(value)} {label(unit)}"
+from marketplace.core.money import format_euros
+from marketplace.models import Category, Listing, ListingKind, ListingPhoto, PriceModel
+from marketplace.web.labels import label
 
 
 def category_name(category: Category) -> str:

@@ -8,11 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from marketplace.core.clock import today_in_finland
+from marketplace.core.inputs import row_id
 from marketplace.errors import MarketplaceError
-from marketplace.forms import attach_error, status_for
 from marketplace.impact.estimates import estimate
-from marketplace.inputs import row_id
-from marketplace.links import safe_redirect_target
 from marketplace.listings import access, bp, browsing, photo_service, services
 from marketplace.listings.form_support import (
     details_from,
@@ -28,11 +27,11 @@ from marketplace.listings.forms import (
     PhotoUploadForm,
     RemoveForm,
 )
-from marketplace.listings.services import today_in_finland
 from marketplace.models import Listing, ListingKind, ListingStatus
-from marketplace.reservations import services as reservation_services
-from marketplace.reservations.routes import reservation_form
-from marketplace.views import Page
+from marketplace.web.forms import attach_error, status_for
+from marketplace.web.links import safe_redirect_target
+from marketplace.web.page_parts import parts_of
+from marketplace.web.pages import Page
 
 
 def _kind_or_404(value: str | None) -> ListingKind:
@@ -82,10 +81,7 @@ def detail(listing_id: int) -> Page:
         impact=estimate(_estimated_quantity(listing), listing.mass_per_unit_kg, listing.category),
         remove_form=RemoveForm(formdata=None) if signed_in and current_user.is_moderator else None,
         reservable=reservable,
-        reserve_form=reservation_form(listing) if reservable and signed_in else None,
-        free_days=reservation_services.availability(listing, reservation_services.today(), 42)
-        if listing.kind == ListingKind.EQUIPMENT
-        else [],
+        **parts_of("listings/detail.html", listing, reservable),
     )
 
 

@@ -6,20 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from marketplace import audit
-from marketplace.database import utcnow
+from marketplace.core.clock import today_in_finland, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationError
 from marketplace.extensions import db
-from marketplace.labels import label
 from marketplace.listings import events
 from marketplace.listings.access import require_manager
+from marketplace.listings.photo_processing import PreparedPhoto
 from marketplace.listings.photo_service import attach_photos, copy_photos, forget_stored
-from marketplace.listings.photos import PreparedPhoto
 from marketplace.models import (
     AuditEvent,
     Category,
@@ -34,14 +31,15 @@ from marketplace.models import (
     Site,
     Unit,
     User,
+    audit,
 )
 from marketplace.models.user import Language
 from marketplace.organisations.services import membership
 from marketplace.sites.services import SiteDetails, site_columns
 from marketplace.sites.services import can_manage as can_manage_site
 from marketplace.sites.services import check_details as check_site_details
+from marketplace.web.labels import label
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 MAX_QUANTITY = Decimal(1_000_000)
 MAX_MASS_KG = Decimal(100_000)
 MAX_PRICE_CENTS = 10_000_000
@@ -251,11 +249,6 @@ def _apply(listing: Listing, details: ListingDetails, site: Site) -> None:
         setattr(listing, field, getattr(details, field))
     listing.site = site
     listing.organisation_id = site.organisation_id
-
-
-def today_in_finland() -> date:
-    """Availability dates are Finnish calendar days, which UTC gets wrong after midnight."""
-    return utcnow().astimezone(HELSINKI).date()
 
 
 def _new_personal_site(actor: User, place: SiteDetails) -> int:

@@ -4,14 +4,15 @@ from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from marketplace import health, notifications
 from marketplace.auth import services as auth_services
 from marketplace.extensions import csrf, limiter
-from marketplace.i18n import remember_language
-from marketplace.links import safe_redirect_target
 from marketplace.listings import browsing
+from marketplace.mail import notifications
 from marketplace.main import bp
 from marketplace.models import Language
+from marketplace.ops import health
+from marketplace.web.i18n import remember_language
+from marketplace.web.links import safe_redirect_target
 
 NEWEST_ON_HOME = 6
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.database import created_at, intpk, updated_at, utcnow
+from marketplace.core.clock import utcnow
+from marketplace.database import created_at, intpk, updated_at
 from marketplace.models.base import Model
 
 if TYPE_CHECKING:

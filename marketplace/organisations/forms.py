@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length
 
-from marketplace.forms import Form
-from marketplace.labels import choices
 from marketplace.models import MemberRole, OrganisationKind
+from marketplace.web.forms import Form
+from marketplace.web.labels import choices
 
 
 class OrganisationForm(Form):

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.errors import MarketplaceError
-from marketplace.forms import attach_error, status_for
 from marketplace.models import MemberRole, Membership, OrganisationKind
 from marketplace.organisations import bp, services
 from marketplace.organisations.forms import (
@@ -14,8 +13,9 @@ from marketplace.organisations.forms import (
     OrganisationEditForm,
     OrganisationForm,
 )
-from marketplace.sites import services as site_services
-from marketplace.views import Page, signed_in_only
+from marketplace.web.forms import attach_error, status_for
+from marketplace.web.page_parts import parts_of
+from marketplace.web.pages import Page, signed_in_only
 
 signed_in_only(bp)
 
@@ -66,7 +66,7 @@ def _render_detail(
         members=members,
         role_forms={m.user_id: _role_form(m) for m in members},
         add_form=add_form or AddMemberForm(formdata=None),
-        sites=site_services.sites_of_organisation(organisation),
+        **parts_of("organisations/detail.html", organisation),
     ), status
 
 

@@ -6,11 +6,10 @@ from sqlalchemy.exc import IntegrityError
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.fi import ytunnus
 
-from marketplace import audit
 from marketplace.auth.services import find_user_by_email
 from marketplace.errors import Conflict, Forbidden, MarketplaceError, NotFound, ValidationError
 from marketplace.extensions import db
-from marketplace.models import MemberRole, Membership, Organisation, OrganisationKind, User
+from marketplace.models import MemberRole, Membership, Organisation, OrganisationKind, User, audit
 
 
 def canonical_business_id(raw: str) -> str:

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from marketplace.core.inputs import whole_number
 from marketplace.errors import MarketplaceError
 from marketplace.extensions import db
-from marketplace.inputs import whole_number
 from marketplace.models import FeedSource, MemberRole, Membership, Organisation, User
 from marketplace.organisations.services import find_by_name
 from marketplace.partners import feeds, idempotency, keys, webhooks

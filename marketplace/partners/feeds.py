@@ -20,8 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from marketplace import audit
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.errors import NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.models import (
@@ -33,12 +32,13 @@ from marketplace.models import (
     SyncRun,
     SyncStatus,
     User,
+    audit,
 )
 from marketplace.organisations.services import membership
-from marketplace.partners import keys, policies, sync
+from marketplace.partners import keys, policies, sync_history
 from marketplace.partners.fetching import FetchError, check_target, check_url, fetch
-from marketplace.partners.inventory import SyncReport, SyncRequest, SyncTarget
-from marketplace.partners.inventory import sync as apply_items
+from marketplace.partners.item_sync import SyncReport, SyncRequest, SyncTarget
+from marketplace.partners.item_sync import sync as apply_items
 from marketplace.partners.transactions import one_transaction
 
 logger = logging.getLogger(__name__)
@@ -270,7 +270,9 @@ def _settle(feed_id: int, now: datetime, status: SyncStatus, error: str | None) 
 
 def _record_failure(target: SyncTarget, feed_id: int, started: datetime, error: str) -> SyncRun:
     with one_transaction():
-        run = sync.record(target, SyncKind.FEED, SyncReport("replace"), started, error=error)
+        run = sync_history.record(
+            target, SyncKind.FEED, SyncReport("replace"), started, error=error
+        )
         _settle(feed_id, started, SyncStatus.FAILED, error)
     return run
 
@@ -333,7 +335,7 @@ def _apply(
     runs: list[SyncRun] = []
 
     def finish(report: SyncReport) -> None:
-        runs.append(sync.record(target, SyncKind.FEED, report, started))
+        runs.append(sync_history.record(target, SyncKind.FEED, report, started))
         _settle(feed_id, started, runs[0].status, None)
         feed = db.session.get(FeedSource, feed_id)
         if feed is not None and validators:

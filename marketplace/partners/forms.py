@@ -14,11 +14,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from marketplace.forms import Form
 from marketplace.models import DeliveryStatus, FeedFormat, SyncStatus
 from marketplace.partners.feeds import MAX_INTERVAL, MIN_INTERVAL
 from marketplace.partners.keys import SCOPES
 from marketplace.partners.webhooks import EVENTS
+from marketplace.web.forms import Form
 
 SCOPE_LABELS = {
     "inventory:read": _l("Read the inventory"),

@@ -20,7 +20,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.errors import Conflict, ValidationError
 from marketplace.extensions import db
 from marketplace.models import IdempotencyRecord, IdempotencyState

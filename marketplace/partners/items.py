@@ -2,7 +2,7 @@
 
 Every problem of an item is reported at once, each naming its field the way the partner wrote
 it (`price.amount`, `photos[2]`; a batch prefixes `items[3].`). Messages are in the reader's
-language, which for the API is its Accept-Language, else English (marketplace.i18n). A checked
+language, which for the API is its Accept-Language, else English (marketplace.web.i18n). A checked
 item carries a digest of its
 normalised content, so that an item sent again unchanged is recognised without touching its
 listing.
@@ -22,14 +22,14 @@ from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace.errors import FieldProblem, MarketplaceError
-from marketplace.inputs import (
+from marketplace.core.inputs import (
     Limits,
     NumberProblem,
     check_decimal,
     normalise_newlines,
     text_problem,
 )
+from marketplace.errors import FieldProblem, MarketplaceError
 from marketplace.models import Condition, Language, Unit
 from marketplace.partners.fetching import FetchError, check_url
 
@@ -173,7 +173,7 @@ class _Reader:
         return value if self.safe_text(key, value, multiline) else None
 
     def safe_text(self, key: str, value: str, multiline: bool = False) -> bool:
-        """The text rules of every form (marketplace.inputs): no control, bidirectional or
+        """The text rules of every form (marketplace.core.inputs): no control, bidirectional or
         invisible characters; line breaks only where the text has lines."""
         problem = text_problem(value, multiline=multiline)
         if problem is None:

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from marketplace import audit
-from marketplace.database import intend_writes, restore_intent, utcnow
+from marketplace.core.clock import utcnow
+from marketplace.database import intend_writes, restore_intent
 from marketplace.errors import Forbidden, MarketplaceError, NotFound, ValidationError
 from marketplace.extensions import db
-from marketplace.models import Organisation, PartnerKey, User
+from marketplace.models import Organisation, PartnerKey, User, audit
 from marketplace.organisations.services import membership, require_owner
 
 logger = logging.getLogger(__name__)

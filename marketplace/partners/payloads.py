@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from marketplace.links import external_url
+from marketplace.core.money import euros_from_cents
 from marketplace.models import Reservation
-from marketplace.money import euros_from_cents
+from marketplace.web.links import external_url
 
 
 def _decimal(value: Decimal) -> str:

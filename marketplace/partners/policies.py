@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from marketplace.listings.photos import MAX_UPLOAD_BYTES
+from marketplace.listings.photo_processing import MAX_UPLOAD_BYTES
 from marketplace.partners.fetching import FetchPolicy
 
 

@@ -12,18 +12,16 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from marketplace.core.clock import today_in_finland
+from marketplace.core.inputs import whole_number
 from marketplace.errors import MarketplaceError
-from marketplace.forms import attach_error
-from marketplace.inputs import whole_number
-from marketplace.links import external_url
-from marketplace.listings.services import today_in_finland
 from marketplace.models import FeedFormat, FeedSource, MemberRole, Membership
 from marketplace.organisations.services import (
     memberships_of,
     require_membership,
     require_owner,
 )
-from marketplace.partners import bp, feeds, keys, sync, webhooks
+from marketplace.partners import bp, feeds, keys, sync_history, webhooks
 from marketplace.partners.forms import (
     EVENT_LABELS,
     SCOPE_LABELS,
@@ -33,7 +31,9 @@ from marketplace.partners.forms import (
     KeyForm,
     WebhookForm,
 )
-from marketplace.views import Page
+from marketplace.web.forms import attach_error
+from marketplace.web.links import external_url
+from marketplace.web.pages import Page
 
 PREFIX = "/organisations/<int:organisation_id>/partner"
 
@@ -282,4 +282,4 @@ def pull_feed(organisation_id: int) -> Page:
 @login_required
 def sync_page(organisation_id: int) -> Page:
     membership = require_membership(organisation_id, current_user)
-    return _page("sync", membership, runs=sync.runs_of(membership.organisation))
+    return _page("sync", membership, runs=sync_history.runs_of(membership.organisation))

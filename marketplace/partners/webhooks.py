@@ -29,10 +29,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from marketplace import audit, outbox
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.errors import NotFound, ValidationError
 from marketplace.extensions import db
+from marketplace.mail import outbox
 from marketplace.models import (
     DeliveryStatus,
     Organisation,
@@ -41,6 +41,7 @@ from marketplace.models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
+    audit,
 )
 from marketplace.partners import keys, policies
 from marketplace.partners.fetching import FetchError, check_target, check_url, fetch

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace import audit
 from marketplace.errors import Conflict
 from marketplace.extensions import db
-from marketplace.links import external_url
-from marketplace.models import Organisation, User
+from marketplace.models import Organisation, User, audit
 from marketplace.payments.gateway import GatewayError, gateway
+from marketplace.web.links import external_url
 
 UNVERIFIED_PAYOUTS = _l(
     "Payouts through Stripe open once the marketplace has verified the organisation. Until "

@@ -11,7 +11,8 @@ from marketplace.models import Reservation
 from marketplace.organisations.services import require_owner
 from marketplace.payments import bp, connect, services
 from marketplace.payments.gateway import BadSignature, gateway
-from marketplace.views import Page, writes_on_get
+from marketplace.web.page_parts import add_part
+from marketplace.web.pages import Page, writes_on_get
 
 
 def _reservation(reservation_id: int) -> Reservation:
@@ -31,6 +32,13 @@ def checkout_redirect(reservation: Reservation) -> Response:
         flash(str(error.message), "error")
         return redirect(url_for("reservations.detail", reservation_id=reservation.id))
     return redirect(payment.checkout_url or "/", code=303)
+
+
+def _on_reservation_page(reservation: Reservation) -> dict[str, object]:
+    return {"payments": services.payments_of(reservation)}
+
+
+add_part(bp, "reservations/detail.html", _on_reservation_page)
 
 
 @bp.post("/checkout/<int:reservation_id>")

@@ -20,12 +20,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from marketplace import audit
-from marketplace.database import after_commit, utcnow
+from marketplace.core.clock import utcnow
+from marketplace.database import after_commit
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
-from marketplace.links import external_url
 from marketplace.models import (
+    Organisation,
     Payment,
     PaymentStatus,
     Refund,
@@ -33,6 +33,7 @@ from marketplace.models import (
     ReservationStatus,
     StripeEvent,
     User,
+    audit,
 )
 from marketplace.payments.gateway import (
     CheckoutSession,
@@ -43,6 +44,7 @@ from marketplace.payments.gateway import (
 )
 from marketplace.reservations import events
 from marketplace.reservations import services as reservations
+from marketplace.web.links import external_url
 
 logger = logging.getLogger(__name__)
 
@@ -282,8 +284,6 @@ def _session_of(data: dict[str, Any]) -> CheckoutSession:
 
 
 def _account_updated(data: dict[str, Any]) -> str:
-    from marketplace.models import Organisation
-
     organisation = db.session.scalar(
         sa.select(Organisation).where(Organisation.stripe_account_id == data.get("id"))
     )

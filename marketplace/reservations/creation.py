@@ -19,9 +19,9 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from marketplace import audit, notifications
 from marketplace.extensions import db
-from marketplace.models import AuditEvent, Listing, ListingStatus, Notification, Reservation
+from marketplace.mail import notifications
+from marketplace.models import AuditEvent, Listing, ListingStatus, Notification, Reservation, audit
 
 LISTINGS = cast(sa.Table, Listing.__table__)
 RESERVATIONS = cast(sa.Table, Reservation.__table__)

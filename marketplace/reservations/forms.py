@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from marketplace.fields import DecimalCommaField
-from marketplace.forms import Form
-from marketplace.inputs import QUANTITY
+from marketplace.core.inputs import QUANTITY
+from marketplace.web.fields import DecimalCommaField
+from marketplace.web.forms import Form
 
 
 def _request_id() -> str:

@@ -9,17 +9,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from marketplace.core.clock import HELSINKI
+from marketplace.core.inputs import row_id
+from marketplace.core.money import parse_decimal
 from marketplace.errors import MarketplaceError
-from marketplace.forms import attach_error
-from marketplace.inputs import row_id
-from marketplace.links import external_url
 from marketplace.listings import access
-from marketplace.listings.services import HELSINKI
 from marketplace.models import Listing, ListingKind, Reservation, ReservationStatus
-from marketplace.money import parse_decimal
-from marketplace.payments import services as payment_services
-from marketplace.payments.routes import checkout_redirect
-from marketplace.reservations import bp, codes, services
+from marketplace.reservations import bp, codes, online_payment, services
 from marketplace.reservations.forms import (
     BookingForm,
     HandoverForm,
@@ -27,7 +23,10 @@ from marketplace.reservations.forms import (
     MessageForm,
     ReasonForm,
 )
-from marketplace.views import Page, signed_in_only
+from marketplace.web.forms import attach_error
+from marketplace.web.links import external_url
+from marketplace.web.page_parts import add_part, parts_of
+from marketplace.web.pages import Page, signed_in_only
 
 signed_in_only(bp)
 
@@ -87,7 +86,7 @@ def _create(listing: Listing, form: MaterialReservationForm | BookingForm) -> Re
                 units=form.units.data,
                 message=form.message.data or "",
                 idempotency_key=key,
-                pay_online=payment_services.enabled(),
+                pay_online=online_payment.pay_online(),
             ),
         )
     pickup_at = datetime.combine(form.pickup_date.data, form.pickup_time.data, HELSINKI)
@@ -99,7 +98,7 @@ def _create(listing: Listing, form: MaterialReservationForm | BookingForm) -> Re
             pickup_at=pickup_at,
             message=form.message.data or "",
             idempotency_key=key,
-            pay_online=payment_services.enabled(),
+            pay_online=online_payment.pay_online(),
         ),
     )
 
@@ -119,7 +118,7 @@ def new(listing_id: int) -> Page:
             attach_error(form, error, "quantity" if "quantity" in form else "start")
         else:
             if reservation.status == ReservationStatus.PENDING_PAYMENT:
-                return checkout_redirect(reservation)
+                return online_payment.send_to_checkout(reservation)
             if reservation.status == ReservationStatus.ACCEPTED:
                 flash(_("Reserved! Your pickup code is below."), "success")
             else:
@@ -134,6 +133,18 @@ def _calendar(listing: Listing) -> list[tuple[date, int]]:
     if listing.kind != ListingKind.EQUIPMENT:
         return []
     return services.availability(listing, services.today(), 42)
+
+
+def _on_listing_page(listing: Listing, reservable: bool) -> dict[str, object]:
+    """The reservation form and the rental calendar on the listing's own page."""
+    signed_in = current_user.is_authenticated
+    return {
+        "reserve_form": reservation_form(listing) if reservable and signed_in else None,
+        "free_days": _calendar(listing),
+    }
+
+
+add_part(bp, "listings/detail.html", _on_listing_page)
 
 
 @bp.get("/<int:reservation_id>")
@@ -154,7 +165,7 @@ def _detail_page(reservation: Reservation, status: int = 200, **forms: object) -
         cancel_form=forms.get("cancel_form") or ReasonForm(formdata=None, prefix="cancel"),
         handover_form=forms.get("handover_form") or HandoverForm(formdata=None),
         message_form=forms.get("message_form") or MessageForm(formdata=None),
-        payments=payment_services.payments_of(reservation),
+        **parts_of("reservations/detail.html", reservation),
         handover_url=external_url(
             "reservations.handover", reservation_id=reservation.id, code=reservation.pickup_code
         ),

@@ -24,15 +24,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from marketplace import audit, notifications
-from marketplace.database import commit_keeping_loaded, utcnow
+from marketplace.core.clock import HELSINKI, today_in_finland, utcnow
+from marketplace.core.inputs import QUANTITY, require_decimal
+from marketplace.database import commit_keeping_loaded
 from marketplace.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.impact.estimates import estimate
-from marketplace.inputs import QUANTITY, require_decimal
 from marketplace.listings.access import can_manage
-from marketplace.listings.presentation import quantity as format_quantity
-from marketplace.listings.services import HELSINKI, today_in_finland
+from marketplace.mail import notifications
 from marketplace.models import (
     HOLDING,
     OCCUPYING,
@@ -45,10 +44,12 @@ from marketplace.models import (
     ReservationEvent,
     ReservationStatus,
     User,
+    audit,
 )
 from marketplace.reservations import codes, creation, events, pricing
 from marketplace.reservations.creation import LISTINGS
 from marketplace.search import listing_changed
+from marketplace.web.labels import quantity as format_quantity
 
 MAX_MESSAGE = 2000
 # Worded for pages and API clients alike: the latter have no page to reload.

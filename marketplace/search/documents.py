@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from marketplace import places
 from marketplace.models import (
     Category,
     Listing,
@@ -26,6 +25,7 @@ from marketplace.models import (
     PriceModel,
     Site,
 )
+from marketplace.sites import places
 
 Family = aliased(Category, name="family")
 BATCH = 1000

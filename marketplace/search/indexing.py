@@ -42,7 +42,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import operators
 
-from marketplace.database import after_commit, read_only_transactions, utcnow
+from marketplace.core.clock import utcnow
+from marketplace.database import after_commit, read_only_transactions
 from marketplace.extensions import db
 from marketplace.models import Category, Listing, ListingPhoto, Organisation, Site
 from marketplace.search import documents as docs

@@ -14,10 +14,17 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from marketplace.core.inputs import (
+    EUROS,
+    LATITUDE,
+    LONGITUDE,
+    NumberProblem,
+    read_decimal,
+    text_problem,
+)
+from marketplace.core.money import cents_from_euros, parse_decimal
 from marketplace.errors import FieldProblem, ValidationError
-from marketplace.inputs import EUROS, LATITUDE, LONGITUDE, NumberProblem, read_decimal, text_problem
 from marketplace.models import Condition, ListingKind
-from marketplace.money import cents_from_euros, parse_decimal
 from marketplace.search.geo import Point
 
 MAX_TEXT = 200

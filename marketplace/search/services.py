@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace import places
 from marketplace.database import read_only_transactions
 from marketplace.errors import FieldProblem
 from marketplace.extensions import db
@@ -36,6 +35,7 @@ from marketplace.search.backend import (
 from marketplace.search.geo import POSTAL_CODES, Point
 from marketplace.search.indexing import Changes, extension, resolve
 from marketplace.search.query import SearchQuery, Sort
+from marketplace.sites import places
 
 logger = logging.getLogger(__name__)
 

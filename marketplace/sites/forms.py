@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from marketplace.fields import DecimalCommaFloatField
-from marketplace.forms import Form
-from marketplace.inputs import LATITUDE, LONGITUDE
+from marketplace.core.inputs import LATITUDE, LONGITUDE
 from marketplace.sites.services import SiteDetails
+from marketplace.web.fields import DecimalCommaFloatField
+from marketplace.web.forms import Form
 
 
 class SiteForm(Form):

@@ -7,14 +7,22 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from marketplace.errors import Conflict, MarketplaceError
-from marketplace.forms import attach_error, status_for
-from marketplace.models import Site
+from marketplace.models import Organisation, Site
 from marketplace.organisations import services as organisation_services
 from marketplace.sites import bp, services
 from marketplace.sites.forms import SiteForm
-from marketplace.views import Page, signed_in_only
+from marketplace.web.forms import attach_error, status_for
+from marketplace.web.page_parts import add_part
+from marketplace.web.pages import Page, signed_in_only
 
 signed_in_only(bp)
+
+
+def _on_organisation_page(organisation: Organisation) -> dict[str, object]:
+    return {"sites": services.sites_of_organisation(organisation)}
+
+
+add_part(bp, "organisations/detail.html", _on_organisation_page)
 
 
 @bp.get("/")

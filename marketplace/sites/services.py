@@ -7,10 +7,9 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from marketplace import audit
 from marketplace.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
-from marketplace.models import Listing, Membership, Organisation, Site, User
+from marketplace.models import Listing, Membership, Organisation, Site, User, audit
 from marketplace.organisations.services import membership, require_membership
 
 POSTAL_CODE = re.compile(r"\d{5}")

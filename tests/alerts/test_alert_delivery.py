@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from marketplace.alerts import services
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import (
     AlertedListing,

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from marketplace.database import utcnow
+from marketplace.core.clock import today_in_finland, utcnow
 from marketplace.extensions import db
-from marketplace.listings.services import today_in_finland
 from marketplace.models import (
     AuditEvent,
     Listing,
@@ -306,13 +305,13 @@ def test_new_items_saved_together_are_listings_like_any_other(
 def test_when_saving_together_fails_the_items_are_saved_one_by_one(
     api: Api, partner: PartnerHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from marketplace.partners import inventory
+    from marketplace.partners import item_sync
 
     def broken(*_args: Any) -> None:
         raise sa.exc.OperationalError("INSERT", {}, Exception("disk full"))
 
     assert api.put("/inventory/FIRST", partner.key, sale_item("FIRST")).status_code == 201
-    monkeypatch.setattr(inventory, "record_built", broken)
+    monkeypatch.setattr(item_sync, "record_built", broken)
     items = [sale_item(f"S-{n}", title=f"Tiilierä {n}") for n in range(5)]
     body = api.post("/inventory/batch", partner.key, {"items": items}).get_json()
     assert body["counts"]["created"] == 5, body

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.errors import Forbidden, ValidationError
 from marketplace.extensions import db
 from marketplace.models import MemberRole, PartnerKey, User

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from marketplace.database import utcnow
+from marketplace.core.clock import today_in_finland, utcnow
 from marketplace.extensions import db
-from marketplace.listings.services import today_in_finland
 from marketplace.models import Listing, Reservation, ReservationStatus, User
 from marketplace.reservations import services as reservations
 from marketplace.reservations.services import BookingRequest, MaterialRequest

@@ -30,8 +30,8 @@ from schemathesis.checks import (
 )
 
 from marketplace.api.openapi import document
+from marketplace.core.clock import today_in_finland
 from marketplace.extensions import db
-from marketplace.listings.services import today_in_finland
 from marketplace.models import Listing, User
 from marketplace.reservations import services as reservations
 from marketplace.reservations.services import BookingRequest, MaterialRequest

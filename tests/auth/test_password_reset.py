@@ -112,6 +112,6 @@ def test_without_smtp_the_mail_is_logged(
     app: Flask, client: Client, make_user: Any, caplog: Any
 ) -> None:
     make_user(email="anna@example.fi")
-    with caplog.at_level("INFO", logger="marketplace.mailer"):
+    with caplog.at_level("INFO", logger="marketplace.mail.mailer"):
         client.submit("/password/forgot", {"email": "anna@example.fi"})
     assert "/password/reset/" in caplog.text

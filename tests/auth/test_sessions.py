@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import SignIn
 from tests.support import PASSWORD, Client

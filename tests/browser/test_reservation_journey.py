@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from marketplace.listings.services import today_in_finland
+from marketplace.core.clock import today_in_finland
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_listing_journey import sign_in, sign_out
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
+from marketplace.core.clock import today_in_finland
 from marketplace.impact.exports import BOM, COLUMNS
-from marketplace.listings.services import today_in_finland
 from tests.impact.conftest import Handovers
 from tests.support import Client
 

@@ -13,8 +13,8 @@ import pytest
 from marketplace.impact.exports import BOM
 from marketplace.impact.open_data import IMPACT_FIELDS, LISTING_FIELDS
 from marketplace.models import Listing
-from marketplace.places import snapped
 from marketplace.search.geo import POSTAL_CODES
+from marketplace.sites.places import snapped
 from tests.impact.conftest import Handovers
 from tests.support import Client, text
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from marketplace.listings.services import today_in_finland
+from marketplace.core.clock import today_in_finland
 from marketplace.models import Category, Site
 
 

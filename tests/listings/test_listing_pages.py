@@ -114,7 +114,7 @@ def test_a_failing_save_removes_the_files_it_stored(
     app: Flask, client: Client, member: Any, category: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, site = member
-    from marketplace import audit
+    from marketplace.models import audit
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("database went away")

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from marketplace.core.clock import today_in_finland
 from marketplace.errors import Conflict, Forbidden, NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.listings import access, services
-from marketplace.listings.services import today_in_finland
 from marketplace.models import (
     AuditEvent,
     HazardStatus,

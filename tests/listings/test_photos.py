@@ -18,8 +18,8 @@ from flask_babel import Babel
 from flask_babel.speaklater import LazyString
 from PIL import ExifTags, Image, ImageCms, ImageFile
 
-from marketplace.listings import photos
-from marketplace.listings.photos import PhotoRejected, prepare_photo, variant_widths
+from marketplace.listings import photo_processing
+from marketplace.listings.photo_processing import PhotoRejected, prepare_photo, variant_widths
 
 RED = (220, 20, 20)
 BLUE = (20, 20, 220)
@@ -233,7 +233,7 @@ def test_pillows_bomb_warning_is_a_rejection_even_above_our_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # With MAX_PIXELS out of the way, only Pillow's warning stands between the bomb and load().
-    monkeypatch.setattr(photos, "MAX_PIXELS", 10**12)
+    monkeypatch.setattr(photo_processing, "MAX_PIXELS", 10**12)
     bomb = with_declared_size(encode(Image.new("1", (8, 8)), "PNG"), 10_000, 10_000)
 
     def no_decoding(self: ImageFile.ImageFile) -> None:
@@ -244,7 +244,7 @@ def test_pillows_bomb_warning_is_a_rejection_even_above_our_limit(
 
 
 def test_the_pixel_limit_is_inclusive(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(photos, "MAX_PIXELS", 100 * 60)
+    monkeypatch.setattr(photo_processing, "MAX_PIXELS", 100 * 60)
     assert prepare_photo(encode(noisy((100, 60)), "PNG")).width == 100
     assert "too many pixels" in rejection(encode(noisy((101, 60)), "PNG"))
 
@@ -313,10 +313,10 @@ def test_a_file_over_the_byte_limit_is_refused_before_decoding(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     photo = encode(noisy((50, 50)), "PNG")
-    monkeypatch.setattr(photos, "MAX_UPLOAD_BYTES", len(photo))
+    monkeypatch.setattr(photo_processing, "MAX_UPLOAD_BYTES", len(photo))
     assert prepare_photo(photo).width == 50
 
-    monkeypatch.setattr(photos, "MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
+    monkeypatch.setattr(photo_processing, "MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
 
     def no_opening(*args: object, **kwargs: object) -> None:
         raise AssertionError("the file was opened")
@@ -327,10 +327,10 @@ def test_a_file_over_the_byte_limit_is_refused_before_decoding(
 
 
 def test_the_default_limits() -> None:
-    assert photos.ALLOWED_FORMATS == ("JPEG", "PNG", "WEBP")
-    assert photos.MAX_UPLOAD_BYTES == 15 * 1024 * 1024
-    assert photos.MAX_PIXELS == 40_000_000
-    assert photos.VARIANT_WIDTHS == (320, 640, 1280)
+    assert photo_processing.ALLOWED_FORMATS == ("JPEG", "PNG", "WEBP")
+    assert photo_processing.MAX_UPLOAD_BYTES == 15 * 1024 * 1024
+    assert photo_processing.MAX_PIXELS == 40_000_000
+    assert photo_processing.VARIANT_WIDTHS == (320, 640, 1280)
 
 
 def mutated(rng: random.Random, data: bytes) -> bytes:

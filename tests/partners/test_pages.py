@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from marketplace.core.clock import today_in_finland
 from marketplace.extensions import db
-from marketplace.listings.services import today_in_finland
 from marketplace.models import Listing, MemberRole, PartnerKey, User
 from marketplace.organisations import services as organisations
 from marketplace.partners import keys, webhooks

@@ -18,9 +18,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from marketplace import create_app
-from marketplace.database import utcnow
+from marketplace.core.clock import today_in_finland, utcnow
 from marketplace.extensions import db
-from marketplace.listings.services import today_in_finland
 from marketplace.models import (
     DeliveryStatus,
     Listing,
@@ -274,7 +273,7 @@ def test_the_cli_and_the_job_runner_send_them(
     result = runner.invoke(args=["partners", "deliver-webhooks"])
     assert result.output.strip().splitlines()[-1].startswith("delivered 1,")
     book(listing, make_user(), days_ahead=10)
-    from marketplace.jobs import run_once
+    from marketplace.ops.jobs import run_once
 
     assert run_once(app)["partner webhooks"] == 1
     assert len(receiver.received) == 2

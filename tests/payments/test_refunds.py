@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import Payment, PaymentStatus, Refund, Reservation, User
 from marketplace.payments import services

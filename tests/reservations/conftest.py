@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from marketplace.database import utcnow
-from marketplace.listings.services import HELSINKI, today_in_finland
+from marketplace.core.clock import HELSINKI, today_in_finland, utcnow
 from marketplace.models import Listing, Reservation, User
 from marketplace.reservations import services
 from marketplace.reservations.services import BookingRequest, MaterialRequest

@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from marketplace import notifications
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.extensions import db
+from marketplace.mail import notifications
 from marketplace.models import Listing, Notification, Reservation, User
 from marketplace.reservations import services
 from tests.conftest import CollectingHandler, free_port

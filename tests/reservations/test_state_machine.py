@@ -24,7 +24,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.errors import MarketplaceError
 from marketplace.extensions import db
 from marketplace.listings import services as listing_services

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from marketplace.core.clock import today_in_finland
 from marketplace.errors import ValidationError
 from marketplace.extensions import db
 from marketplace.listings import services as listing_services
-from marketplace.listings.services import today_in_finland
 from marketplace.models import Listing, ListingStatus
 from marketplace.search import listing_changed
 from marketplace.search import services as search_services

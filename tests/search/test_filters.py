@@ -19,8 +19,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from marketplace.core.clock import today_in_finland
 from marketplace.extensions import db
-from marketplace.listings.services import today_in_finland
 from marketplace.models import (
     Category,
     CategoryKind,
@@ -32,9 +32,9 @@ from marketplace.models import (
     Site,
     Unit,
 )
-from marketplace.places import public_point
 from marketplace.search.geo import Point, haversine_km
 from marketplace.search.services import SearchPage
+from marketplace.sites.places import public_point
 from marketplace.sites.services import SiteDetails
 from tests.search.conftest import ids
 

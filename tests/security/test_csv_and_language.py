@@ -21,13 +21,13 @@ from flask import Flask
 from werkzeug.test import TestResponse
 from wtforms import StringField
 
-from marketplace.csv_files import BOM, write_csv
 from marketplace.extensions import db
-from marketplace.form_messages import MESSAGES
-from marketplace.forms import Form
 from marketplace.models import Language, Listing, Organisation, Site, User
 from marketplace.reservations import services
 from marketplace.reservations.services import MaterialRequest
+from marketplace.web.csv_files import BOM, write_csv
+from marketplace.web.form_messages import MESSAGES
+from marketplace.web.forms import Form
 from tests.partners.fixtures import Api, PartnerHandle, rental_item
 from tests.reservations.conftest import next_monday, tomorrow_at
 from tests.support import Client, text

@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
+from marketplace.core.clock import today_in_finland
+from marketplace.core.inputs import text_problem
 from marketplace.extensions import db
-from marketplace.inputs import text_problem
-from marketplace.listings.services import today_in_finland
 from marketplace.models import (
     OCCUPYING,
     Listing,

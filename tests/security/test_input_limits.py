@@ -15,10 +15,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from marketplace.alerts import services as alert_services
-from marketplace.database import utcnow
+from marketplace.core.clock import today_in_finland, utcnow
 from marketplace.errors import ValidationError
 from marketplace.extensions import db
-from marketplace.listings.services import today_in_finland
 from marketplace.models import (
     AlertFrequency,
     Category,

@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from marketplace import create_app, notifications
+from marketplace import create_app
+from marketplace.core.clock import HELSINKI, today_in_finland
 from marketplace.extensions import db
-from marketplace.links import external_url, is_safe_redirect
-from marketplace.listings.services import HELSINKI, today_in_finland
+from marketplace.mail import notifications
 from marketplace.models import Listing, Notification, Reservation, User
 from marketplace.reservations import services as reservations
 from marketplace.reservations.services import MaterialRequest
+from marketplace.web.links import external_url, is_safe_redirect
 from tests.conftest import CollectingHandler
 from tests.partners.fixtures import PartnerHandle
 from tests.support import PASSWORD, Client
@@ -391,7 +392,7 @@ def test_behind_an_undeclared_proxy_loopback_is_not_the_operator(
 def test_a_broken_service_tells_strangers_only_that(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from marketplace.storage import storage_for
+    from marketplace.core.storage import storage_for
 
     def read_only(data: bytes, suffix: str) -> str:
         raise PermissionError("read-only file system")

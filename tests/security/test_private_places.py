@@ -21,11 +21,11 @@ from flask import Flask
 from marketplace.alerts import matching
 from marketplace.extensions import db
 from marketplace.models import Category, Listing, ListingKind, Notification, Role, Site, User
-from marketplace.places import MAX_SHIFT_KM, snapped
 from marketplace.reservations import services as reservations
 from marketplace.reservations.services import MaterialRequest
 from marketplace.search.geo import POSTAL_CODES, Point, haversine_km
 from marketplace.search.indexing import extension
+from marketplace.sites.places import MAX_SHIFT_KM, snapped
 from marketplace.sites.services import SiteDetails
 from tests.conftest import KERA, CollectingHandler
 from tests.reservations.conftest import tomorrow_at

@@ -9,10 +9,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from marketplace.database import utcnow
+from marketplace.core.clock import HELSINKI, utcnow
 from marketplace.errors import MarketplaceError
 from marketplace.extensions import db
-from marketplace.listings.services import HELSINKI
 from marketplace.models import (
     Listing,
     ListingKind,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, send_file
 from werkzeug.wrappers import Response
 
-from marketplace.storage import storage_for
+from marketplace.core.storage import storage_for
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 

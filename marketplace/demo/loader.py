@@ -1,4 +1,5 @@
-"""A realistic Kera marketplace for demos and first runs. Loading it twice adds nothing twice."""
+"""Loading the demo marketplace (`flask demo-data`): its people, organisations and sites,
+then its listings and reservations. Loading it twice adds nothing twice."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from marketplace.auth import services as auth_services
-from marketplace.demo_listings import ensure_listings
-from marketplace.demo_reservations import ensure_history, ensure_reservations
+from marketplace.demo.listings import ensure_listings
+from marketplace.demo.reservations import ensure_history, ensure_reservations
 from marketplace.models import (
     Language,
     MemberRole,

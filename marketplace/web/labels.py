@@ -1,10 +1,12 @@
-"""Human names, in the user's language, for the values of the product's enums."""
+"""How the product's values read in the user's language: names for the values of its enums,
+and numbers and quantities with their unit."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 
-from flask_babel import LazyString
+from flask_babel import LazyString, format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
@@ -82,6 +84,14 @@ LABELS: dict[StrEnum, LazyString] = {
 
 def label(value: StrEnum) -> str:
     return str(LABELS.get(value, value.value))
+
+
+def number(value: Decimal) -> str:
+    return str(format_decimal(value, format="#,##0.###"))
+
+
+def quantity(value: Decimal, unit: Unit) -> str:
+    return f"{number(value)} {label(unit)}"
 
 
 def choices(enum_class: type[StrEnum]) -> list[SelectChoice]:

@@ -1,4 +1,5 @@
-"""What views across blueprints share."""
+"""What page views of every blueprint share: their return type, sign-in for a whole
+blueprint, and the rare GET that writes."""
 
 from __future__ import annotations
 

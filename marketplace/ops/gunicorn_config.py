@@ -1,4 +1,4 @@
-"""Gunicorn settings for production: `gunicorn -c python:marketplace.gunicorn_config wsgi:app`.
+"""Gunicorn settings for production: `gunicorn -c python:marketplace.ops.gunicorn_config wsgi:app`.
 
 Each value can be changed with an environment variable of the same name in capitals with a
 GUNICORN_ prefix (GUNICORN_WORKERS=4 …).

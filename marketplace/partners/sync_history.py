@@ -6,10 +6,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import Organisation, SyncKind, SyncRun, SyncStatus
-from marketplace.partners.inventory import Outcome, SyncReport, SyncTarget
+from marketplace.partners.item_sync import Outcome, SyncReport, SyncTarget
 
 MAX_FAILURES = 200
 KEEP = 100

@@ -20,14 +20,14 @@ from wtforms import (
 )
 from wtforms.widgets import TextInput
 
-from marketplace.inputs import (
+from marketplace.core.inputs import (
     Limits,
     NumberProblem,
     normalise_newlines,
     number_message,
     text_problem,
 )
-from marketplace.money import parse_decimal
+from marketplace.core.money import parse_decimal
 
 
 class DecimalCommaFloatField(FloatField):
@@ -58,7 +58,7 @@ class DecimalCommaFloatField(FloatField):
 
 class DecimalCommaField(DecimalField):
     """An exact decimal (quantities, prices) typed with a comma or a point, on a text input
-    with a decimal keypad, within its `limits` (marketplace.inputs) before anything computes
+    with a decimal keypad, within its `limits` (marketplace.core.inputs) before anything computes
     with it."""
 
     widget = TextInput()
@@ -89,7 +89,7 @@ class DecimalCommaField(DecimalField):
 
 
 class SafeText:
-    """Refuses control, bidirectional and invisible characters (marketplace.inputs): they
+    """Refuses control, bidirectional and invisible characters (marketplace.core.inputs): they
     break other people's screens and mail. Multi-line text may hold line breaks and tabs."""
 
     def __init__(self, multiline: bool) -> None:

@@ -3,7 +3,7 @@ product's catalogue.
 
 WTForms asks its form's Meta for translations and passes every built-in message through them
 ("This field is required.", "Not a valid time value.", …). Its own catalogues miss some of
-them and word the rest in their own voice, so `marketplace.forms.Form` hands WTForms the
+them and word the rest in their own voice, so `marketplace.web.forms.Form` hands WTForms the
 translations below instead: each built-in message maps to a product message marked here with
 `_l()`, so that `pybabel extract` collects it. tests/test_i18n.py checks that every message the
 installed WTForms and Flask-WTF can produce is in MESSAGES, so an upgrade cannot let English

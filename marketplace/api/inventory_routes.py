@@ -22,13 +22,12 @@ from marketplace.api.access import (
 )
 from marketplace.api.paging import PAGING, Position, cursor, limit, page, updated_since
 from marketplace.api.serializers import item_as_dict
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Listing, PartnerItem, SyncKind
-from marketplace.partners import inventory
-from marketplace.partners import sync as history
-from marketplace.partners.inventory import ItemResult, Outcome, SyncReport, SyncRequest
+from marketplace.partners import item_sync, sync_history
+from marketplace.partners.item_sync import ItemResult, Outcome, SyncReport, SyncRequest
 from marketplace.partners.items import check_external_id
 from marketplace.partners.transactions import one_transaction
 
@@ -117,7 +116,7 @@ def put_item(external_id: str) -> None:
         message = _l("The external id differs from the one in the URL.")
         raise ApiProblem(422, message, "external_id")
     item = {**body, "external_id": external_id}
-    inventory.sync(SyncRequest(partner().target(), "upsert", [(None, item)]), _put_answer)
+    item_sync.sync(SyncRequest(partner().target(), "upsert", [(None, item)]), _put_answer)
 
 
 @bp.delete("/inventory/<external_id>")
@@ -126,7 +125,7 @@ def delete_item(external_id: str) -> None:
     """Withdraw the item; its reservations are honoured."""
     who = partner()
     with one_transaction():
-        result = inventory.withdraw(who.target(), external_id)
+        result = item_sync.withdraw(who.target(), external_id)
         if result.outcome == Outcome.FAILED:
             detail = result.problems[0].message if result.problems else None
             answer()(result.status, problem_document(result.status, detail, result.problems))
@@ -186,7 +185,7 @@ def batch() -> None:
     target, started = partner().target(), utcnow()
 
     def finish(report: SyncReport) -> None:
-        run = history.record(target, SyncKind.BATCH, report, started)
+        run = sync_history.record(target, SyncKind.BATCH, report, started)
         answer()(200, _batch_document(report, run.id))
 
-    inventory.sync(SyncRequest(target, mode, list(enumerate(items))), finish)
+    item_sync.sync(SyncRequest(target, mode, list(enumerate(items))), finish)

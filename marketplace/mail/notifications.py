@@ -19,12 +19,12 @@ from flask import url_for
 from flask_babel import LazyString, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
-from marketplace import mailer, outbox
-from marketplace.database import utcnow
+from marketplace.core.clock import utcnow
 from marketplace.extensions import db
-from marketplace.links import external_url
-from marketplace.listings import presentation
+from marketplace.mail import mailer, outbox
 from marketplace.models import Notification, Reservation, Unit, User
+from marketplace.web import labels
+from marketplace.web.links import external_url
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def amount_of(
 def amount_text(amount: Any) -> str:
     if not isinstance(amount, dict):
         return str(amount or "")
-    text = presentation.quantity(Decimal(amount["quantity"]), Unit(amount["unit"]))
+    text = labels.quantity(Decimal(amount["quantity"]), Unit(amount["unit"]))
     if "start" in amount:
         first, last = date.fromisoformat(amount["start"]), date.fromisoformat(amount["end"])
         text += f", {format_date(first, 'short')} – {format_date(last, 'short')}"

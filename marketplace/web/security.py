@@ -14,7 +14,7 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace.extensions import talisman
-from marketplace.http_errors import DESCRIPTIONS, problem_response, wants_json
+from marketplace.web.error_responses import DESCRIPTIONS, problem_response, wants_json
 
 # Pages that carry a secret in their address or body although nobody is signed in.
 PRIVATE_ENDPOINTS = frozenset({"auth.reset_password", "alerts.unsubscribe"})

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from marketplace.errors import FieldProblem, MarketplaceError
-from marketplace.i18n import is_api_request
+from marketplace.web.i18n import is_api_request
 
 logger = logging.getLogger(__name__)
 

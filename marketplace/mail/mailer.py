@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from marketplace.inputs import one_line
+from marketplace.core.inputs import one_line
 from marketplace.models import User
 
 logger = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 
-from marketplace import form_messages
 from marketplace.errors import MarketplaceError
-from marketplace.fields import guard_text
+from marketplace.web import form_messages
+from marketplace.web.fields import guard_text
 
 # Each language is named in itself, so a user can find theirs whatever the page's language.
 LANGUAGE_CHOICES = [("fi", "Suomi"), ("sv", "Svenska"), ("en", "English")]

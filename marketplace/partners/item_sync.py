@@ -37,19 +37,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from marketplace import audit
-from marketplace.database import after_commit, utcnow
+from marketplace.core.clock import today_in_finland, utcnow
+from marketplace.database import after_commit
 from marketplace.errors import Conflict, FieldProblem, MarketplaceError, NotFound
 from marketplace.extensions import db
+from marketplace.listings.photo_processing import PreparedPhoto, prepare_photo
 from marketplace.listings.photo_service import attach_photos, forget_stored
-from marketplace.listings.photos import PreparedPhoto, prepare_photo
 from marketplace.listings.services import (
     ListingDetails,
     build_listing,
     close_listing,
     create_listing,
     record_built,
-    today_in_finland,
     update_listing,
 )
 from marketplace.models import (
@@ -63,6 +62,7 @@ from marketplace.models import (
     PriceModel,
     Site,
     User,
+    audit,
 )
 from marketplace.partners import policies
 from marketplace.partners.fetching import FetchError, FetchPolicy, fetch
@@ -144,7 +144,7 @@ class SyncReport:
 
 
 def failed(index: int | None, external_id: str | None, error: MarketplaceError) -> ItemResult:
-    # In the reader's language: the API's (marketplace.i18n), or the page's that pulls a feed.
+    # In the reader's language: the API's (marketplace.web.i18n), or the page's that pulls a feed.
     problems = [
         FieldProblem(_item_field(problem.field), str(problem.message)) for problem in error.problems
     ]

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import format_currency
 
-from marketplace.inputs import ANY_NUMBER, Limits, read_decimal
+from marketplace.core.inputs import ANY_NUMBER, Limits, read_decimal
 
 
 def cents_from_euros(value: Decimal | None) -> int | None:

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from marketplace.alerts import matching
+from marketplace.alerts import services as alert_services
 from marketplace.extensions import db
+from marketplace.listings import services as listings
+from marketplace.mail import notifications
+from marketplace.partners import feeds, idempotency, webhooks
+from marketplace.payments import services as payments
+from marketplace.reservations import services as reservations
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +33,7 @@ class Duty:
 
 
 def duties(app: Flask) -> list[Duty]:
-    """The duties registered by the features (in `app.extensions["jobs"]`), in order."""
+    """The duties `register_jobs` registered (in `app.extensions["jobs"]`), in order."""
     found: list[Duty] = app.extensions.setdefault("jobs", [])
     return found
 
@@ -71,12 +78,13 @@ def run_forever(
 
 
 def register_jobs(app: Flask) -> None:
-    """The product's own duties; features with their own (partners, alerts) add theirs."""
-    from marketplace import notifications
-    from marketplace.listings import services as listings
-    from marketplace.payments import services as payments
-    from marketplace.reservations import services as reservations
-
+    """Every duty of the product, in the order a round runs them: alerts and matches come
+    before the notification e-mails, so that a round's alerts are e-mailed in that round."""
+    register_duty(app, "saved-search alerts", alert_services.send_due)
+    register_duty(app, "wanted-ad matches", matching.catch_up)
+    register_duty(app, "partner webhooks", lambda: webhooks.deliver_due().total)
+    register_duty(app, "partner feeds", lambda: len(feeds.pull_due()))
+    register_duty(app, "partner idempotency records", idempotency.prune)
     register_duty(app, "reservation reminders", reservations.remind_due)
     register_duty(app, "reservation expiry", reservations.expire_due)
     register_duty(app, "listing expiry", listings.expire_listings)

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.datastructures import Headers
 
+from marketplace.core.storage import storage_for
 from marketplace.extensions import db
 from marketplace.search import services as search_services
-from marketplace.storage import storage_for
 
 
 def database_state() -> dict[str, Any]:
