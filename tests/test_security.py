@@ -158,6 +158,7 @@ def test_every_post_route_refuses_a_missing_or_forged_csrf_token(
     assert database_fingerprint() == before
 
 
+@pytest.mark.search
 def test_no_get_route_writes(app: Flask, client: Client, world: World) -> None:
     client.sign_in("owner@example.fi")
     before = database_fingerprint()

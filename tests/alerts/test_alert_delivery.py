@@ -27,6 +27,8 @@ from marketplace.models import (
 from tests.conftest import CollectingHandler
 from tests.support import Client
 
+pytestmark = pytest.mark.search
+
 SEARCH = {"q": "tiiliä", "postal_code": "02650", "radius_km": "10"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
@@ -23,6 +24,7 @@ def saved_of(email: str) -> list[SavedSearch]:
     )
 
 
+@pytest.mark.search
 def test_the_search_page_offers_to_save_the_search(client: Client, app: Flask) -> None:
     page = text(client.get("/listings/?" + urlencode(SEARCH), headers={"Accept-Language": "en"}))
     assert 'action="/saved-searches/new"' in page and "Save this search" in page

@@ -76,6 +76,7 @@ def test_a_deleted_search_has_nothing_to_stop(client: Client, saved: SavedSearch
     assert client.post(url).status_code == 200
 
 
+@pytest.mark.search
 def test_the_e_mails_link_works_end_to_end(
     smtp_server: CollectingHandler,
     client: Client,

@@ -270,6 +270,7 @@ def _audited(action: str, listing_ids: set[int]) -> set[int]:
     return set(found)
 
 
+@pytest.mark.search
 def test_new_items_saved_together_are_listings_like_any_other(
     api: Api, partner: PartnerHandle
 ) -> None:
@@ -413,6 +414,7 @@ def test_partners_see_only_their_own_items(
     assert listing_of(partner, "SCAF-1").id != listing_of(other_partner, "SCAF-1").id
 
 
+@pytest.mark.search
 def test_synced_items_are_searchable_when_the_sync_returns(
     api: Api, partner: PartnerHandle, client: Any
 ) -> None:

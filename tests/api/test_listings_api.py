@@ -15,6 +15,8 @@ from marketplace.listings import services as listing_services
 from marketplace.models import Listing, ListingKind, PriceModel, Role, Unit
 from tests.support import Client
 
+pytestmark = pytest.mark.search
+
 ITEM_KEYS = {
     "id",
     "url",

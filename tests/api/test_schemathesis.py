@@ -143,6 +143,7 @@ def _run(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> None:
     check()
 
 
+@pytest.mark.search
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_the_api_keeps_its_contract(app: Flask, seeded: Seeded, method: str, path: str) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", isolated(app))

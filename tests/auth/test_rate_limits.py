@@ -4,6 +4,7 @@ Retry-After, without locking the real user out from elsewhere."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -96,8 +97,15 @@ def test_limits_are_shared_through_redis(app_config: dict[str, Any], make_user: 
     from marketplace.extensions import db
 
     url = os.environ["TEST_REDIS_URL"]
-    redis.Redis.from_url(url).flushdb()
-    app_config.update({"RATELIMIT_STORAGE_URI": url, "RATELIMIT_LOGIN_PER_IP": "3/minute"})
+    # Its own key prefix: parallel test workers share the Redis database.
+    prefix = f"test-{uuid.uuid4().hex}"
+    app_config.update(
+        {
+            "RATELIMIT_STORAGE_URI": url,
+            "RATELIMIT_LOGIN_PER_IP": "3/minute",
+            "RATELIMIT_KEY_PREFIX": prefix,
+        }
+    )
     first, second = create_app(app_config), create_app(app_config)
     statuses = []
     for app in (first, second, first, second):
@@ -107,4 +115,6 @@ def test_limits_are_shared_through_redis(app_config: dict[str, Any], make_user: 
     for app in (first, second):
         with app.app_context():
             db.engine.dispose()
-    redis.Redis.from_url(url).flushdb()
+    store = redis.Redis.from_url(url)
+    for key in store.scan_iter(f"*{prefix}*"):
+        store.delete(key)

@@ -72,6 +72,7 @@ def test_an_organisation_exports_its_handovers(
     assert_accessible(page)
 
 
+@pytest.mark.search
 @pytest.mark.parametrize("device", ["phone"], indirect=True)
 def test_a_resident_saves_a_search(page: Page, make_user: Any) -> None:
     make_user(email="laura@example.fi", name="Laura")

@@ -43,6 +43,7 @@ def photo_files(folder: Path, count: int) -> list[str]:
     return paths
 
 
+@pytest.mark.search
 @pytest.mark.parametrize("device", ["phone"], indirect=True)
 def test_a_site_manager_and_a_resident_list_things(
     page: Page,

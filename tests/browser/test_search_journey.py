@@ -7,11 +7,14 @@ import re
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from marketplace.models import Unit
 from marketplace.sites.services import SiteDetails
 from tests.browser.conftest import assert_accessible
+
+pytestmark = pytest.mark.search
 
 TAPIOLA = SiteDetails("Koti, Tapiola", "Tapionraitti 12", "02100", "Espoo", 60.1757, 24.8049)
 

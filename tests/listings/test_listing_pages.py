@@ -335,6 +335,7 @@ def test_members_cannot_remove_listings(
     assert client.submit(f"/listings/{listing.id}/remove", {"reason": "x" * 10}).status_code == 403
 
 
+@pytest.mark.search
 def test_browse_shows_active_listings_with_filters(
     app: Flask,
     client: Client,
@@ -369,6 +370,7 @@ def test_browse_shows_active_listings_with_filters(
     assert bricks.id and wool.id
 
 
+@pytest.mark.search
 def test_sold_out_listings_leave_browse(app: Flask, client: Client, make_listing: Any) -> None:
     listing = make_listing(title="Viimeiset tiilet")
     db.session.execute(

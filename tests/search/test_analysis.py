@@ -7,6 +7,8 @@ import pytest
 
 from marketplace.search.analysis import finnish_stem, query_words, word_forms
 
+pytestmark = pytest.mark.search
+
 
 @pytest.mark.parametrize(
     "forms",

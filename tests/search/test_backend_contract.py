@@ -16,6 +16,8 @@ from marketplace.search.geo import Point
 from marketplace.search.query import SearchQuery, Sort
 from tests.search.conftest import open_backend
 
+pytestmark = pytest.mark.search
+
 KERA = Point(60.2172, 24.7535)
 
 

@@ -38,6 +38,8 @@ from marketplace.sites.places import public_point
 from marketplace.sites.services import SiteDetails
 from tests.search.conftest import ids
 
+pytestmark = pytest.mark.search
+
 PLACES = [
     SiteDetails("Kera", "Keranportti 3", "02650", "Espoo", 60.2172, 24.7535),
     SiteDetails("Kilo", "Kilonrinne 10", "02610", "Espoo", 60.2170, 24.7830),

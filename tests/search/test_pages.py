@@ -19,6 +19,8 @@ from marketplace.search.services import SearchPage
 from marketplace.sites.services import SiteDetails
 from tests.support import Client, text
 
+pytestmark = pytest.mark.search
+
 TAPIOLA = SiteDetails("Koti, Tapiola", "Tapionraitti 12", "02100", "Espoo", 60.1757, 24.8049)
 
 

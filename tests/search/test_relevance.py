@@ -19,6 +19,8 @@ from marketplace.models.user import Language
 from marketplace.search.services import SearchPage
 from tests.search.conftest import every_backend, ids
 
+pytestmark = pytest.mark.search
+
 FI, SV, EN = Language.FI, Language.SV, Language.EN
 MATERIAL, EQUIPMENT, WANTED = ListingKind.MATERIAL, ListingKind.EQUIPMENT, ListingKind.WANTED
 

@@ -245,6 +245,7 @@ def test_an_api_rental_with_a_huge_deposit(
     assert "deposit" in {problem["field"] for problem in response.get_json()["errors"]}
 
 
+@pytest.mark.search
 @pytest.mark.parametrize(
     "url",
     [
@@ -419,6 +420,7 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     return app_config
 
 
+@pytest.mark.search
 def test_alerts_send_survives_a_stored_nul(
     app: Flask,
     make_user: Callable[..., User],

@@ -133,6 +133,7 @@ def test_the_lister_and_moderators_see_the_exact_place(
     assert "Kotikuja 5 B 12" in text(client.get(f"/listings/{bricks.id}", headers=EN))
 
 
+@pytest.mark.search
 def test_search_results_and_their_map_show_an_area(
     app: Flask, client: Client, bricks: Listing
 ) -> None:
@@ -146,6 +147,7 @@ def test_search_results_and_their_map_show_an_area(
     near_the_grid(marker["lat"], marker["lon"])
 
 
+@pytest.mark.search
 def test_the_api_gives_the_postal_area_and_an_approximate_point(
     app: Flask, client: Client, bricks: Listing
 ) -> None:
@@ -165,6 +167,7 @@ def test_the_api_gives_the_postal_area_and_an_approximate_point(
         near_the_grid(location["lat"], location["lon"])
 
 
+@pytest.mark.search
 @pytest.mark.parametrize(
     ("database_url", "search_backend"), BACKEND_CASES, indirect=["database_url"]
 )
@@ -214,6 +217,7 @@ def test_open_data_publishes_no_home(
     assert "about 500 m" in described and "about a kilometre" not in described
 
 
+@pytest.mark.search
 def test_a_saved_search_alert_to_a_stranger_has_no_street(
     smtp_server: CollectingHandler,
     client: Client,
@@ -314,6 +318,7 @@ def test_a_requester_gets_the_address_only_once_accepted(
     assert_private(text(other.get(f"/listings/{bricks.id}", headers=EN)))
 
 
+@pytest.mark.search
 def test_an_organisations_site_stays_public_as_it_is(
     app: Flask,
     client: Client,
