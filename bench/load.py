@@ -110,7 +110,10 @@ def prepare(env: dict[str, str], listings: int, residents: int) -> dict[str, Any
         upgrade()
         search_bench.bulk_marketplace(listings)
         for n in range(residents):
-            auth_services.create_user(f"resident{n}@load.example", f"Resident {n}", PASSWORD)
+            # Accepted at registration, or every page would first ask for the terms.
+            auth_services.create_user(
+                f"resident{n}@load.example", f"Resident {n}", PASSWORD, accepted_terms=True
+            )
         material = list(
             db.session.scalars(
                 sa.select(Listing.id)

@@ -54,7 +54,7 @@ from marketplace.models import (
     User,
     audit,
 )
-from marketplace.reservations import creation, services
+from marketplace.reservations import creation, materials
 from marketplace.reservations.codes import new_pickup_code
 from marketplace.sites.services import SiteDetails, create_site
 
@@ -151,8 +151,8 @@ def service_rate(app: Flask, listing_id: int, people: list[int], seconds: float)
             while time.perf_counter() < deadline:
                 listing = db.session.get(Listing, listing_id)
                 assert listing is not None
-                services.reserve_material(
-                    person, listing, services.MaterialRequest(Decimal(1), pickup)
+                materials.reserve_material(
+                    person, listing, materials.MaterialRequest(Decimal(1), pickup)
                 )
                 done += 1
             db.session.remove()

@@ -16,8 +16,8 @@ PostgreSQL database at --postgres (dropped and created again). It indexes it wit
   PostgreSQL backend's match and rank, top page and exact total, without filters or facets;
   (b) through the search service: filters, facets, "did you mean" and the database re-check;
   (c) through HTTP, the search page and the API, served by waitress in a subprocess;
-- the overhead ratios (b)/(a) and (c)/(a), and the baselines from the team's performance
-  reference (../shared/reference/performance.md).
+- the overhead ratios (b)/(a) and (c)/(a), and the baselines measured earlier on a 2-core
+  machine (BASELINES below).
 
 Every query is measured once after a warm-up pass over a different set of queries, so that
 caches of whole results do not flatter the figures.
@@ -317,7 +317,7 @@ def raw_search(app: Flask, args: dict[str, str]) -> int:
 def raw_postgres(backend: Any, args: dict[str, str]) -> int:
     """(a) on PostgreSQL: the backend's match and ranking, newest first without words."""
     from marketplace.search.analysis import meaningful_words as words_of
-    from marketplace.search.postgres_backend import _Search
+    from marketplace.search.pg_search import Search
     from marketplace.search.query import MAX_WORDS
 
     query, _problems = parse_query(args)
@@ -326,8 +326,8 @@ def raw_postgres(backend: Any, args: dict[str, str]) -> int:
     )
     bare = bare.changed(min_price_cents=None, max_price_cents=None, sort=None)
     with backend._reading() as connection:
-        search = _Search(connection, backend.live, bare, None, words_of(query.text, MAX_WORDS))
-        total = search._total(search.words, search.queries)
+        search = Search(connection, backend.live, bare, None, words_of(query.text, MAX_WORDS))
+        total = search.total(search.words, search.queries)
         search._page(total)
         return total
 

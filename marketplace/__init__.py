@@ -10,15 +10,18 @@ from typing import Any
 from flask import Flask
 
 from marketplace import (
+    admin,
     alerts,
     api,
     auth,
     impact,
     listings,
     main,
+    moderation,
     organisations,
     partners,
     payments,
+    privacy,
     reservations,
     sites,
 )
@@ -31,6 +34,7 @@ from marketplace.extensions import register_extensions
 from marketplace.ops.jobs import register_jobs
 from marketplace.partners import register_partners
 from marketplace.payments import register_payments
+from marketplace.reservations import register_reservations
 from marketplace.search import register_search
 from marketplace.web import media
 from marketplace.web.error_responses import register_error_handlers
@@ -55,6 +59,9 @@ BLUEPRINTS = (
     impact.open_data_bp,
     alerts.bp,
     partners.bp,
+    moderation.bp,
+    admin.bp,
+    privacy.bp,
 )
 
 
@@ -77,6 +84,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_i18n(app)
     register_auth(app)
     register_payments(app)
+    register_reservations(app)
     register_blueprints(app)
     register_partners(app)
     register_error_handlers(app)

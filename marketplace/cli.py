@@ -19,7 +19,8 @@ from marketplace.ops import jobs
 from marketplace.organisations import services as organisation_services
 from marketplace.partners.cli import partners
 from marketplace.payments import services as payment_services
-from marketplace.reservations import services as reservation_services
+from marketplace.privacy.cli import privacy
+from marketplace.reservations import expiry
 from marketplace.search.cli import search
 
 users = AppGroup("users", help="Manage user accounts.")
@@ -108,6 +109,8 @@ def _set_verified(organisation_id: int, verified: bool) -> None:
     if verified:
         _refuse_verified_holder(organisation.business_id, organisation.id)
     try:
+        # The same decision as an administrator's in the console: the status, the badge and
+        # the owners' notice change together.
         changed = organisation_services.set_verified(organisation, None, verified)
     except MarketplaceError as error:
         raise _failure(error) from error
@@ -131,14 +134,16 @@ ORGANISATION_ID = click.option(
 @ORGANISATION_ID
 def verify_organisation(organisation_id: int) -> None:
     """Mark an organisation verified once its business ID has been checked (e.g. in YTJ):
-    only then may its API keys write and its listings carry the verified badge."""
+    only then may its API keys write and its listings carry the verified badge. Its owners
+    are told, as when an administrator verifies it in the console."""
     _set_verified(organisation_id, True)
 
 
 @orgs.command("unverify")
 @ORGANISATION_ID
 def unverify_organisation(organisation_id: int) -> None:
-    """Withdraw an organisation's verification: its API keys can then only read."""
+    """Withdraw an organisation's verification: its API keys can then only read, and it must
+    send its trader details for verification again. Its owners are told."""
     _set_verified(organisation_id, False)
 
 
@@ -159,8 +164,8 @@ reservations = AppGroup("reservations", help="Reservation upkeep.")
 def expire_reservations() -> None:
     """Release holds nobody acted on in time, and remind those who must act soon.
     Safe to run every minute, and from several processes at once."""
-    reminded = reservation_services.remind_due()
-    expired = reservation_services.expire_due()
+    reminded = expiry.remind_due()
+    expired = expiry.expire_due()
     click.echo(f"reminded {reminded}, expired {expired} reservations")
 
 
@@ -219,6 +224,7 @@ def register_cli(app: Flask) -> None:
         partners,
         search,
         alerts,
+        privacy,
         demo_data,
     ):
         app.cli.add_command(command)

@@ -220,6 +220,16 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
         "FEEDS_MAX_BYTES": _int("FEEDS_MAX_BYTES", 50 * 1024 * 1024),
         "FEEDS_TIMEOUT": float(os.environ.get("FEEDS_TIMEOUT") or 60),
         "FEEDS_MAX_ITEMS": _int("FEEDS_MAX_ITEMS", 50000),
+        # Moderation: listings held for review before they go public.
+        "MODERATION_HOLD_HAZARDOUS": _flag("MODERATION_HOLD_HAZARDOUS", True),
+        # Listings of accounts younger than this many days wait for review; 0 holds none.
+        "MODERATION_HOLD_NEW_ACCOUNTS_DAYS": _int("MODERATION_HOLD_NEW_ACCOUNTS_DAYS", 0),
+        # Notices (reports) one address may send, so that a flood cannot bury the queue.
+        "NOTICES_PER_IP": os.environ.get("NOTICES_PER_IP", "5/hour;20/day"),
+        "RETENTION_SIGN_IN_DAYS": _int("RETENTION_SIGN_IN_DAYS", 90),
+        "RETENTION_NOTIFICATION_EMAIL_DAYS": _int("RETENTION_NOTIFICATION_EMAIL_DAYS", 180),
+        # The terms of use in force; accepting them records this version on the account.
+        "TERMS_VERSION": os.environ.get("TERMS_VERSION", "2026-12"),
     }
     config.update(overrides)
     return config

@@ -35,13 +35,35 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def sqlite_pragma(connection, pragma):
+    """Run a PRAGMA outside any transaction (foreign_keys is a no-op inside one), on the
+    driver's own connection, which SQLAlchemy has not begun a transaction on yet."""
+    return connection.connection.driver_connection.execute(f"PRAGMA {pragma}").fetchall()
+
+
 def run_migrations_online():
     options = dict(migrate_extension.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, **options)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table and drops the old one; with foreign keys on, the drop
+            # deletes every row that cascades from the table (a rebuilt `users` would take
+            # memberships and sign-ins with it). Alembic's advice: off while migrating.
+            sqlite_pragma(connection, "foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata, **options)
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                connection.commit()
+                broken = sqlite_pragma(connection, "foreign_key_check")
+                if broken:
+                    raise RuntimeError(f"the migrated database breaks foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                sqlite_pragma(connection, "foreign_keys=ON")
 
 
 if context.is_offline_mode():

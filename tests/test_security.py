@@ -16,8 +16,8 @@ from marketplace.alerts.services import create_saved_search
 from marketplace.auth.services import password_reset_token
 from marketplace.extensions import db
 from marketplace.models import AlertFrequency
-from marketplace.reservations import services as reservation_services
-from marketplace.reservations.services import MaterialRequest
+from marketplace.reservations import materials
+from marketplace.reservations.materials import MaterialRequest
 from tests.reservations.conftest import tomorrow_at
 from tests.support import PASSWORD, Client
 
@@ -70,6 +70,10 @@ class World:
             "saved_search_id": self.saved_search.id,
             "external_id": "ERP-1",
             "webhook_id": 1,
+            "target": "listing",
+            "target_id": self.organisation_listing.id,
+            "decision_id": 1,
+            "complaint_id": 1,
         }
 
     def placeholders(self) -> dict[str, Any]:
@@ -88,6 +92,10 @@ class World:
             "saved": self.saved_search.id,
             "external_id": "ERP-1",
             "webhook": 1,
+            "target": "listing",
+            "target_id": self.organisation_listing.id,
+            "decision": 1,
+            "complaint": 1,
         }
 
 
@@ -102,7 +110,7 @@ def world(
     organisation_site, personal_site = make_site(owner, organisation), make_site(owner)
     organisation_listing = make_listing(owner=owner, site=organisation_site, photos=1)
     customer = make_user(email="customer@example.fi")
-    reservation = reservation_services.reserve_material(
+    reservation = materials.reserve_material(
         customer, organisation_listing, MaterialRequest(Decimal(5), tomorrow_at())
     )
     return World(
@@ -183,6 +191,11 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int]]] = [
     ("POST", "/organisations/{org}/members/{owner}/remove", (302, 404, 403, 302)),
     # A member removing themselves is leaving, which members may do.
     ("POST", "/organisations/{org}/members/{member}/remove", (302, 404, 302, 302)),
+    # Verification: members see where it stands, owners send the trader's details (an empty
+    # form is refused), and only administrators decide.
+    ("GET", "/organisations/{org}/verification", (302, 404, 200, 200)),
+    ("POST", "/organisations/{org}/verification", (302, 404, 403, 422)),
+    ("POST", "/admin/organisations/{org}/decision", (302, 403, 403, 403)),
     ("GET", "/sites/{org_site}/edit", (302, 404, 200, 200)),
     ("POST", "/sites/{org_site}/edit", (302, 404, 302, 302)),
     # Listings use the site, so even its managers are told to keep it (and redirected).
@@ -205,7 +218,23 @@ MATRIX: list[tuple[str, str, tuple[int, int, int, int]]] = [
     ("POST", "/listings/{personal_listing}/close", (302, 404, 404, 302)),
     ("POST", "/listings/{draft}/publish", (302, 404, 404, 302)),
     ("POST", "/listings/{org_listing}/duplicate", (302, 404, 302, 302)),
-    ("POST", "/listings/{org_listing}/remove", (302, 403, 403, 403)),
+    # Moderation: anyone may report what they can see (an empty report is refused); only the
+    # person a decision restricts reads its statement and contests it; only moderators decide.
+    ("GET", "/moderation/report/{target}/{target_id}", (200, 200, 200, 200)),
+    ("POST", "/moderation/report/{target}/{target_id}", (422, 422, 422, 422)),
+    ("GET", "/moderation/decisions/{decision}", (404, 404, 404, 404)),
+    ("POST", "/moderation/decisions/{decision}/complaint", (404, 404, 404, 404)),
+    ("GET", "/admin/moderation/{target}/{target_id}", (302, 403, 403, 403)),
+    ("POST", "/admin/moderation/{target}/{target_id}/decide", (302, 403, 403, 403)),
+    ("POST", "/admin/moderation/listings/{org_listing}/approve", (302, 403, 403, 403)),
+    ("GET", "/admin/complaints/{complaint}", (302, 403, 403, 403)),
+    # People's accounts are managed by moderators and administrators only.
+    ("GET", "/admin/users/{owner}", (302, 403, 403, 403)),
+    ("POST", "/admin/users/{owner}/role", (302, 403, 403, 403)),
+    ("POST", "/admin/users/{owner}/suspend", (302, 403, 403, 403)),
+    ("POST", "/admin/users/{owner}/reinstate", (302, 403, 403, 403)),
+    ("POST", "/admin/users/{owner}/sign-out", (302, 403, 403, 403)),
+    ("POST", "/admin/complaints/{complaint}/handle", (302, 403, 403, 403)),
     ("POST", "/payments/connect/{org}", (302, 404, 403, 302)),
     ("GET", "/payments/connect/{org}/return", (302, 404, 403, 200)),
     ("GET", "/media/{key}", (200, 200, 200, 200)),
@@ -273,6 +302,10 @@ RULE_NAMES = {
     "{saved}": "<int:saved_search_id>",
     "{external_id}": "<external_id>",
     "{webhook}": "<int:webhook_id>",
+    "{target}": "<any(listing, organisation, message, user):target>",
+    "{target_id}": "<int:target_id>",
+    "{decision}": "<int:decision_id>",
+    "{complaint}": "<int:complaint_id>",
     "/new/{org_listing}": "/new/<int:listing_id>",
 }
 ACTIONS = ("/publish", "/pause", "/close")

@@ -96,8 +96,10 @@ def _offers_something(offer: Listing) -> bool:
 
 
 def pair(wanted: Listing, offer: Listing) -> Match | None:
-    """The match between a wanted ad and an offer, or None. Both must be active."""
+    """The match between a wanted ad and an offer, or None. Both must be active, and neither
+    hidden by a moderation decision."""
     live = wanted.status == offer.status == ListingStatus.ACTIVE
+    live = live and wanted.restricted_at is None and offer.restricted_at is None
     if not live or wanted.kind != ListingKind.WANTED or offer.kind not in OFFERS:
         return None
     if _same_people(wanted, offer) or not _category_fits(wanted, offer):

@@ -1,10 +1,10 @@
-"""JSON API v1 (DESIGN §6): the public catalogue, and for partners their inventory, the
+"""JSON API v1: the public catalogue, and for partners their inventory, the
 reservations on it and webhooks, described at /api/v1/openapi.json.
 Machines authenticate with keys, not cookies, so CSRF does not apply here."""
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from marketplace.extensions import csrf
+from marketplace.extensions import csrf, limiter
 from marketplace.web.error_responses import content_language
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -22,7 +22,24 @@ def limit_body_size() -> None:
 @bp.after_request
 def say_the_language(response: Response) -> Response:
     # Every answer follows one policy (marketplace.web.i18n): Accept-Language, else English.
-    response.headers.setdefault("Content-Language", content_language())
+    # A 204 has no content, so nothing describes it (nor its type: see access.no_content).
+    if response.status_code != 204:
+        response.headers.setdefault("Content-Language", content_language())
+    return response
+
+
+@bp.after_request
+def rate_limit_headers(response: Response) -> Response:
+    """The key's limit on every answer, but Retry-After only when there is something to wait
+    for (429; a 503 sets its own). Flask-Limiter would add Retry-After to every answer
+    (RATELIMIT_HEADERS_ENABLED), after this hook: it is told there is nothing left to add."""
+    limit = limiter.current_limit
+    if limit is None or response.status_code == 429:
+        return response
+    response.headers["X-RateLimit-Limit"] = str(limit.limit.amount)
+    response.headers["X-RateLimit-Remaining"] = str(limit.remaining)
+    response.headers["X-RateLimit-Reset"] = str(limit.reset_at)
+    limiter.context.view_rate_limit = None
     return response
 
 

@@ -1,5 +1,6 @@
-"""Partner endpoints: key authentication, scopes, per-key rate limits, JSON bodies, and
-answers that `Idempotency-Key` can replay.
+"""Partner endpoints: key authentication, scopes, per-key rate limits, bodies and query
+parameters checked with their models (`api.models`), and answers that `Idempotency-Key` can
+replay.
 
 A write endpoint gives its answer to `answer()` inside the transaction that holds its effect,
 so a stored answer exists exactly when the effect does. An error raised before that (a 404,
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -17,28 +19,31 @@ from typing import Any, TypeVar, cast
 from flask import Response, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
+from pydantic import BaseModel, ValidationError
 
 from marketplace.errors import FieldProblem, MarketplaceError, NotFound
 from marketplace.extensions import db, limiter
 from marketplace.models import ListingSource, User
 from marketplace.partners import idempotency, keys
-from marketplace.partners.item_sync import SyncTarget
+from marketplace.partners.model_errors import Messages, problems_of
+from marketplace.partners.sync_report import SyncTarget
 from marketplace.partners.transactions import one_transaction
 from marketplace.web.error_responses import (
-    DESCRIPTIONS,
+    PROBLEM_TYPE,
     body_too_large,
     content_language,
-    problem_title,
+    problem_document,
 )
 
 View = TypeVar("View", bound=Callable[..., Any])
+Model = TypeVar("Model", bound=BaseModel)
 JSON_TYPE = "application/json"
-PROBLEM_TYPE = "application/problem+json"
 REALM = 'Bearer realm="Kera Marketplace API"'
 
 
 class ApiProblem(MarketplaceError):
-    """An answer of the API's own (401, 403, 415, 400, 413), with extra headers."""
+    """An answer of the API's own (401, 403, 415, 400, 413, and 422 for a body or query
+    that does not fit its model), with extra headers."""
 
     def __init__(
         self,
@@ -46,29 +51,20 @@ class ApiProblem(MarketplaceError):
         message: str,
         field: str | None = None,
         headers: Iterable[tuple[str, str]] = (),
+        problems: list[FieldProblem] | None = None,
     ) -> None:
         super().__init__(message, field=field)
         self.code = status
         self.headers = list(headers)
+        self._problems = problems
+
+    @property
+    def problems(self) -> list[FieldProblem]:
+        return self._problems or super().problems
 
 
 def status_of(error: MarketplaceError) -> int:
     return error.code if isinstance(error, ApiProblem) else error.status
-
-
-def problem_document(
-    status: int, detail: str | None = None, problems: Iterable[FieldProblem] = ()
-) -> dict[str, Any]:
-    """RFC 9457, in the API's language (marketplace.web.i18n: Accept-Language, else English)."""
-    return {
-        "type": "about:blank",
-        "title": problem_title(status),
-        "status": status,
-        "detail": str(detail) if detail else str(DESCRIPTIONS.get(status, "")),
-        "errors": [
-            {"field": problem.field, "message": str(problem.message)} for problem in problems
-        ],
-    }
 
 
 def error_document(error: MarketplaceError) -> dict[str, Any]:
@@ -77,12 +73,19 @@ def error_document(error: MarketplaceError) -> dict[str, Any]:
 
 def json_response(status: int, body: Any, headers: Iterable[tuple[str, str]] = ()) -> Response:
     if status == 204:
-        return Response(status=204, headers=list(headers))
+        return no_content(headers)
     text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
     mimetype = PROBLEM_TYPE if status >= 400 else JSON_TYPE
     response = Response(text, status=status, mimetype=mimetype)
     response.headers["Content-Language"] = content_language()
     response.headers.extend(list(headers))
+    return response
+
+
+def no_content(headers: Iterable[tuple[str, str]] = ()) -> Response:
+    """204: no body, so none of the headers that describe one."""
+    response = Response(status=204, headers=list(headers))
+    response.headers.remove("Content-Type")
     return response
 
 
@@ -165,6 +168,7 @@ def _authenticate(scope: str, writes: bool = False) -> Partner:
 
 def _check_parameters(allowed: Iterable[str]) -> None:
     """Strict, like the public search: a misspelt filter must not silently widen a sync."""
+    allowed = frozenset(allowed)
     for name in request.args:
         if name not in allowed:
             if not allowed:
@@ -174,9 +178,10 @@ def _check_parameters(allowed: Iterable[str]) -> None:
             raise ApiProblem(422, message, name)
 
 
-def read_endpoint(scope: str, parameters: Iterable[str] = ()) -> Callable[[View], View]:
-    """A GET endpoint of the partner API, answering problems as problem+json."""
-    allowed = frozenset(parameters)
+def read_endpoint(scope: str, query: type[BaseModel] | None = None) -> Callable[[View], View]:
+    """A GET endpoint of the partner API, answering problems as problem+json. Its query
+    parameters are the fields of `query` (read with `read_query`)."""
+    allowed = frozenset(query.model_fields) if query is not None else frozenset()
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
@@ -188,9 +193,54 @@ def read_endpoint(scope: str, parameters: Iterable[str] = ()) -> Callable[[View]
             except MarketplaceError as error:
                 return problem(error)
 
+        wrapper.__dict__["api_scope"] = scope  # read by api.operations
         return cast(View, per_key_limit(wrapper))
 
     return decorate
+
+
+def invalid(
+    error: ValidationError, messages: Messages | None = None, prefix: str = ""
+) -> ApiProblem:
+    """422 naming every field at fault; a body that is no object at all is `body`."""
+    found = [
+        FieldProblem(p.field or "body", p.message) for p in problems_of(error, prefix, messages)
+    ]
+    return ApiProblem(422, found[0].message, found[0].field, problems=found)
+
+
+def read_query(model: type[Model], messages: Messages | None = None) -> Model:
+    """The query parameters, checked with their model. A parameter is named as it was sent,
+    without the index of a repeated one."""
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if name in request.args:
+            repeated = typing.get_origin(field.annotation) is list
+            values[name] = request.args.getlist(name) if repeated else request.args[name]
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        found = invalid(error, messages)
+        named = [FieldProblem((p.field or "").split("[")[0], p.message) for p in found.problems]
+        raise ApiProblem(422, named[0].message, named[0].field, problems=named) from None
+
+
+def read_body(
+    model: type[Model],
+    messages: Messages | None = None,
+    *,
+    required: bool = True,
+    context: dict[str, Any] | None = None,
+) -> Model:
+    """The JSON body, checked with its model; no body at all is an empty object when the
+    body is optional."""
+    body = json_body(required)
+    if body is None and not request.get_data(cache=True).strip():
+        body = {}  # no body at all, where none is needed; a JSON null is no object
+    try:
+        return model.model_validate(body, context=context)
+    except ValidationError as error:
+        raise invalid(error, messages) from None
 
 
 # Bodies
@@ -310,6 +360,8 @@ def write_endpoint(scope: str) -> Callable[[Callable[..., None]], Callable[..., 
             except MarketplaceError as error:
                 return problem(error)
 
+        wrapper.__dict__["api_scope"] = scope  # read by api.operations
+        wrapper.__dict__["api_writes"] = True
         return cast(Callable[..., Response], per_key_limit(wrapper))
 
     return decorate

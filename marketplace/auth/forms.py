@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
 from marketplace.web.forms import Form, language_field
 
@@ -41,6 +41,10 @@ class RegisterForm(Form):
     password = _new_password(_l("Password (at least 12 characters)"))
     password_again = _password_again("password")
     locale = language_field(_l("Preferred language"))
+    accept_terms = BooleanField(
+        _l("I accept the terms of use, and I have read the privacy notice."),
+        validators=[DataRequired(message=_l("Accept the terms of use to create an account."))],
+    )
 
 
 class LoginForm(Form):

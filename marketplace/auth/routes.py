@@ -78,6 +78,7 @@ def register() -> Page:
                 form.display_name.data,
                 form.password.data,
                 Language(form.locale.data),
+                accepted_terms=bool(form.accept_terms.data),
             )
         except ValidationError as error:
             attach_error(form, error, "email")

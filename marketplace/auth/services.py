@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
@@ -45,7 +46,11 @@ def create_user(
     password: str,
     locale: Language = Language.FI,
     role: Role = Role.MEMBER,
+    *,
+    accepted_terms: bool = False,
 ) -> User:
+    """`accepted_terms`: the person accepted the terms of use in force (TERMS_VERSION) as
+    they registered; without it they are asked to at their first sign-in."""
     email = normalise_email(email)
     check_password_rules(password)
     if find_user_by_email(email) is not None:
@@ -59,6 +64,9 @@ def create_user(
         locale=locale,
         role=role,
     )
+    if accepted_terms:
+        user.terms_version = current_app.config["TERMS_VERSION"]
+        user.terms_accepted_at = utcnow()
     db.session.add(user)
     try:
         db.session.flush()
@@ -67,7 +75,7 @@ def create_user(
         raise ValidationError(
             _l("An account with this e-mail address already exists."), field="email"
         ) from error
-    audit.record(user, "user.registered", "user", user.id, role=str(role))
+    audit.record(user, "user.registered", "user", user.id, role=str(role), terms=user.terms_version)
     db.session.commit()
     return user
 
@@ -78,10 +86,26 @@ def authenticate(email: str, password: str) -> User:
         raise InvalidCredentials(_l("Wrong e-mail address or password."), field="password")
     if not user.active:
         raise InvalidCredentials(_l("This account has been suspended."), field="email")
+    if user.is_suspended():
+        raise InvalidCredentials(suspension_message(user), field="email")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()
     return user
+
+
+def suspension_message(user: User) -> str:
+    """Told only to whoever knows the password: until when, and where the way to complain is."""
+    if user.suspended_until is None:
+        suspended = _l("This account is suspended indefinitely.")
+    else:
+        until = format_datetime(user.suspended_until, "short")
+        suspended = _l("This account is suspended until %(until)s.", until=until)
+    complain = _l(
+        "The statement of reasons we sent to your e-mail address says why, and how to "
+        "contest the decision."
+    )
+    return f"{suspended} {complain}"
 
 
 def _digest(token: str) -> str:
@@ -123,7 +147,8 @@ def _live_sign_in(token: str) -> SignIn | None:
 
 def user_for_token(token: str) -> User | None:
     sign_in = _live_sign_in(token)
-    if sign_in is None or not sign_in.user.active:
+    # Suspending revokes every sign-in; the check by time covers one that slipped past it.
+    if sign_in is None or not sign_in.user.active or sign_in.user.is_suspended():
         return None
     sign_in.user.sign_in_token = token
     return sign_in.user

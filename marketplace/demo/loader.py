@@ -8,6 +8,7 @@ from datetime import date
 
 from marketplace.auth import services as auth_services
 from marketplace.demo.listings import ensure_listings
+from marketplace.demo.moderation import approve_surveyed, ensure_moderation
 from marketplace.demo.reservations import ensure_history, ensure_reservations
 from marketplace.models import (
     Language,
@@ -17,8 +18,11 @@ from marketplace.models import (
     Role,
     Site,
     User,
+    VerificationStatus,
 )
 from marketplace.organisations import services as organisation_services
+from marketplace.organisations import verification
+from marketplace.organisations.verification import TraderDetails
 from marketplace.sites import services as site_services
 from marketplace.sites.services import SiteDetails
 
@@ -44,6 +48,7 @@ USERS = [
     DemoUser("laura.korhonen@example.fi", "Laura Korhonen", Language.FI),
     DemoUser("erik.sjoberg@example.fi", "Erik Sjöberg", Language.SV),
     DemoUser("sam.taylor@example.com", "Sam Taylor", Language.EN),
+    DemoUser("pekka.puumalainen@puuosa.example", "Pekka Puumalainen", Language.FI),
 ]
 
 # (name, kind, business ID, owner e-mail, further members)
@@ -76,7 +81,32 @@ ORGANISATIONS = [
         "ville.salo@espoo.example",
         [],
     ),
+    # Signed up and waiting for an administrator (the console's organisations page).
+    (
+        "Puuosa Kierrätys Oy",
+        OrganisationKind.BUSINESS,
+        "3187650-7",
+        "pekka.puumalainen@puuosa.example",
+        [],
+    ),
 ]
+PENDING = {"Puuosa Kierrätys Oy"}
+
+# The trader details that buyers see on the businesses' listings (DSA Art. 30).
+TRADERS = {
+    "Rakennus Kera Oy": TraderDetails(
+        "Keranportti 3", "02650", "Espoo", "+358 9 5550 1200", "myynti@rakennuskera.example"
+    ),
+    "Alberga Inredning Ab": TraderDetails(
+        "Leppävaarankatu 7", "02600", "Espoo", "+358 9 5550 3400", "butik@albergainredning.example"
+    ),
+    "Vuokrakone Espoo Oy": TraderDetails(
+        "Kilonrinne 10", "02610", "Espoo", "+358 9 5550 5600", "vuokraus@vuokrakone.example"
+    ),
+    "Puuosa Kierrätys Oy": TraderDetails(
+        "Kauppamiehentie 6", "02150", "Espoo", "+358 9 5550 7800", "info@puuosa.example"
+    ),
+}
 
 # (owner: organisation name or user e-mail, site details)
 SITES = [
@@ -132,12 +162,28 @@ def _ensure_users() -> tuple[dict[str, User], int]:
     for demo in USERS:
         user = auth_services.find_user_by_email(demo.email)
         if user is None:
+            # Demo people are made up: they are taken to have accepted the terms.
             user = auth_services.create_user(
-                demo.email, demo.name, DEMO_PASSWORD, demo.language, demo.role
+                demo.email,
+                demo.name,
+                DEMO_PASSWORD,
+                demo.language,
+                demo.role,
+                accepted_terms=True,
             )
             created += 1
         users[demo.email] = user
     return users, created
+
+
+def _verify(organisation: Organisation, owner: User) -> None:
+    """As a real organisation goes: the owner gives the trader details, then the operator
+    decides (as `flask orgs verify` does)."""
+    trader = TRADERS.get(organisation.name)
+    if trader is not None:
+        verification.submit(organisation, owner, trader, certified=True)
+    if organisation.name not in PENDING:
+        verification.decide(organisation, None, VerificationStatus.VERIFIED, tell_owners=False)
 
 
 def _ensure_organisations(users: dict[str, User]) -> tuple[dict[str, Organisation], int]:
@@ -147,8 +193,9 @@ def _ensure_organisations(users: dict[str, User]) -> tuple[dict[str, Organisatio
         organisation = organisation_services.find_by_name(name)
         if organisation is None:
             organisation = organisation_services.create_organisation(
-                users[owner], name, kind, business_id, verified=True
+                users[owner], name, kind, business_id
             )
+            _verify(organisation, users[owner])
             for email in members:
                 organisation_services.add_member(
                     organisation, users[owner], email, MemberRole.MEMBER
@@ -184,11 +231,13 @@ def load() -> str:
     organisations, new_organisations = _ensure_organisations(users)
     new_sites = _ensure_sites(users, organisations)
     new_listings = ensure_listings(users, organisations)
+    approve_surveyed(users)
     new_reservations = ensure_reservations(users)
     new_history = ensure_history(users)
+    new_notices = ensure_moderation(users)
     return (
         f"{new_users} users, {new_organisations} organisations, {new_sites} sites added; "
         f"{new_listings} listings added; {new_reservations} reservations added; "
-        f"{new_history} past handovers added; "
+        f"{new_history} past handovers added; {new_notices} moderation notices added; "
         f"sign in as any demo user with the password {DEMO_PASSWORD}"
     )

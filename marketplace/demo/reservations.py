@@ -21,7 +21,7 @@ from marketplace.models import (
     ReservationEvent,
     User,
 )
-from marketplace.reservations import services
+from marketplace.reservations import bookings, materials, queries, transitions
 
 
 @dataclass(frozen=True)
@@ -138,31 +138,31 @@ def _listing(owner: User, kind: ListingKind, amount: int) -> Listing | None:
 
 
 def _make(requester: User, listing: Listing, demo: DemoReservation) -> Reservation:
-    start = max(listing.available_from, services.today()) + timedelta(days=2)
+    start = max(listing.available_from, queries.today()) + timedelta(days=2)
     if demo.kind == ListingKind.EQUIPMENT:
         days = max(listing.min_rental_days or 1, 5)
-        return services.book_equipment(
+        return bookings.book_equipment(
             requester,
             listing,
-            services.BookingRequest(
+            bookings.BookingRequest(
                 start, start + timedelta(days=days - 1), demo.amount, demo.message
             ),
         )
     pickup = datetime.combine(start, time(16, 0), HELSINKI)
-    return services.reserve_material(
-        requester, listing, services.MaterialRequest(Decimal(demo.amount), pickup, demo.message)
+    return materials.reserve_material(
+        requester, listing, materials.MaterialRequest(Decimal(demo.amount), pickup, demo.message)
     )
 
 
 def _finish(reservation: Reservation, lister: User, end: str) -> None:
     if end in ("accepted", "completed"):
-        services.accept(reservation, lister)
+        transitions.accept(reservation, lister)
     if end == "completed":
-        services.complete(reservation, lister, reservation.pickup_code)
+        transitions.complete(reservation, lister, reservation.pickup_code)
     elif end == "declined":
-        services.decline(reservation, lister, "Valitettavasti jo luvattu toiselle.")
+        transitions.decline(reservation, lister, "Valitettavasti jo luvattu toiselle.")
     elif end == "cancelled":
-        services.cancel(reservation, reservation.requester, "")
+        transitions.cancel(reservation, reservation.requester, "")
 
 
 def ensure_reservations(users: dict[str, User]) -> int:
@@ -240,7 +240,7 @@ def _listing_titled(owner: User, title_start: str, amount: int) -> Listing | Non
 
 def _when(past: PastHandover) -> datetime:
     """14:00 on the given day of the month `months_ago` months back, in Helsinki."""
-    today = services.today()
+    today = queries.today()
     month = today.month - past.months_ago
     year = today.year + (month - 1) // 12
     month = (month - 1) % 12 + 1
@@ -289,13 +289,13 @@ def _hand_over_in_the_past(past: PastHandover, users: dict[str, User]) -> bool:
     listing = _listing_titled(lister, past.title_start, past.amount)
     if listing is None or _made(requester, past.key):
         return False
-    start = max(listing.available_from, services.today()) + timedelta(days=2)
+    start = max(listing.available_from, queries.today()) + timedelta(days=2)
     pickup = datetime.combine(start, time(16, 0), HELSINKI)
-    request = services.MaterialRequest(Decimal(past.amount), pickup, "", idempotency_key=past.key)
+    request = materials.MaterialRequest(Decimal(past.amount), pickup, "", idempotency_key=past.key)
     try:
-        reservation = services.reserve_material(requester, listing, request)
-        services.accept(reservation, lister)
-        services.complete(reservation, lister, reservation.pickup_code)
+        reservation = materials.reserve_material(requester, listing, request)
+        transitions.accept(reservation, lister)
+        transitions.complete(reservation, lister, reservation.pickup_code)
     except MarketplaceError:
         db.session.rollback()
         return False

@@ -96,9 +96,3 @@ class NewPlaceForm(SiteForm):
 class PhotoUploadForm(Form):
     camera_photos = MultipleFileField(_l("Take a photo"))
     photos = MultipleFileField(_l("Choose photos"))
-
-
-class RemoveForm(Form):
-    reason = TextAreaField(
-        _l("Reason, shown to the lister"), validators=[InputRequired(), Length(min=3, max=500)]
-    )

@@ -20,13 +20,7 @@ from marketplace.listings.form_support import (
     prepare_uploads,
     uploaded_files,
 )
-from marketplace.listings.forms import (
-    NEW_SITE,
-    ListingForm,
-    NewPlaceForm,
-    PhotoUploadForm,
-    RemoveForm,
-)
+from marketplace.listings.forms import NEW_SITE, ListingForm, NewPlaceForm, PhotoUploadForm
 from marketplace.models import Listing, ListingKind, ListingStatus
 from marketplace.web.forms import attach_error, status_for
 from marketplace.web.links import safe_redirect_target
@@ -79,7 +73,6 @@ def detail(listing_id: int) -> Page:
         manager=manager,
         place=access.place_for(listing, viewer),  # type: ignore[arg-type]
         impact=estimate(_estimated_quantity(listing), listing.mass_per_unit_kg, listing.category),
-        remove_form=RemoveForm(formdata=None) if signed_in and current_user.is_moderator else None,
         reservable=reservable,
         **parts_of("listings/detail.html", listing, reservable),
     )
@@ -151,8 +144,10 @@ def create() -> Page:
     except MarketplaceError as error:
         _attach(form, place, error)
         return _edit_page(form, kind, place=place)
-    if listing.status == listing.status.ACTIVE:
+    if listing.status == ListingStatus.ACTIVE:
         flash(_("Your listing is published."), "success")
+    elif listing.status == ListingStatus.PENDING_REVIEW:
+        flash(str(HELD_FOR_REVIEW), "success")
     else:
         flash(_("Your listing is saved as a draft. Publish it when it is ready."), "success")
     return redirect(url_for(".detail", listing_id=listing.id))
@@ -222,6 +217,9 @@ def move_photo(listing_id: int, photo_id: int) -> Response:
     return redirect(url_for(".photos", listing_id=listing_id))
 
 
+HELD_FOR_REVIEW = _l(
+    "Your listing waits for a moderator's review and is published once approved. You will be told."
+)
 TRANSITIONS = {
     "publish": (services.publish_listing, _l("Your listing is published.")),
     "pause": (
@@ -244,7 +242,8 @@ def transition(listing_id: int, action: str) -> Response:
             raise
         flash(str(error.message), "error")
     else:
-        flash(str(message), "success")
+        held = listing.status == ListingStatus.PENDING_REVIEW
+        flash(str(HELD_FOR_REVIEW if held else message), "success")
     fallback = url_for(".detail", listing_id=listing_id)
     return redirect(safe_redirect_target(request.form.get("next"), fallback))
 
@@ -253,24 +252,15 @@ def transition(listing_id: int, action: str) -> Response:
 @login_required
 def duplicate(listing_id: int) -> Response:
     listing = access.get_manageable(listing_id, current_user)
-    copy = services.duplicate_listing(listing, current_user)
+    try:
+        copy = services.duplicate_listing(listing, current_user)
+    except MarketplaceError as error:
+        if error.status == 404:
+            raise
+        flash(str(error.message), "error")
+        return redirect(url_for(".detail", listing_id=listing_id))
     flash(_("A copy has been made as a draft. Check it and publish it."), "success")
     return redirect(url_for(".edit", listing_id=copy.id))
-
-
-@bp.post("/<int:listing_id>/remove")
-@login_required
-def remove(listing_id: int) -> Page:
-    if not current_user.is_moderator:
-        abort(403)
-    listing = access.get_visible(listing_id, current_user)
-    form = RemoveForm()
-    if form.validate_on_submit():
-        services.remove_listing(listing, current_user, form.reason.data)
-        flash(_("The listing is removed and its lister can see why."), "success")
-    else:
-        flash(_("Give the reason for removing the listing."), "error")
-    return redirect(url_for(".detail", listing_id=listing_id))
 
 
 @bp.get("/mine")

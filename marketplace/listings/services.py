@@ -1,17 +1,21 @@
 """The listing lifecycle: draft → active ⇄ paused → closed; expired when its time runs out;
-removed by moderators. Every change is one unit of work that checks who may do it."""
+held for a moderator's review before it first goes public when the operator says so; removed
+or restricted by a moderation decision. Every change is one unit of work that checks who may
+do it; the changes a moderation decision makes (`take_down`, `restrict`, `release_from_review`
+and their reversals) are parts of the decision's unit of work and do not commit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from marketplace.core.clock import today_in_finland, utcnow
-from marketplace.errors import Conflict, Forbidden, NotFound, ValidationError
+from marketplace.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.listings import events
 from marketplace.listings.access import require_manager
@@ -51,7 +55,12 @@ PRICE_MODELS = {
     ListingKind.EQUIPMENT: {PriceModel.RENTAL, PriceModel.FREE},
     ListingKind.WANTED: {PriceModel.FREE, PriceModel.PER_UNIT},
 }
-EDITABLE = {ListingStatus.DRAFT, ListingStatus.ACTIVE, ListingStatus.PAUSED}
+EDITABLE = {
+    ListingStatus.DRAFT,
+    ListingStatus.ACTIVE,
+    ListingStatus.PAUSED,
+    ListingStatus.PENDING_REVIEW,
+}
 PUBLISHABLE = {ListingStatus.DRAFT, ListingStatus.PAUSED}
 
 
@@ -405,10 +414,40 @@ def _mark_published(listing: Listing, today: date) -> None:
         listing.published_at = utcnow()
 
 
+def needs_review(listing: Listing, now: datetime | None = None) -> bool:
+    """Whether publishing waits for a moderator, as the operator set it: demolition material
+    (a person checks its hazard declaration) and the listings of brand-new accounts. Only
+    the first publication waits; a listing once public comes back from a pause at once."""
+    if listing.published_at is not None:
+        return False
+    config = current_app.config
+    if config["MODERATION_HOLD_HAZARDOUS"] and listing.demolition_material:
+        return True
+    days = int(config["MODERATION_HOLD_NEW_ACCOUNTS_DAYS"])
+    return days > 0 and listing.owner.created_at > (now or utcnow()) - timedelta(days=days)
+
+
 def _publish(listing: Listing, actor: User, today: date) -> None:
+    if needs_review(listing):
+        _check_publishable(listing, today)
+        listing.status = ListingStatus.PENDING_REVIEW
+        audit.record(actor, "listing.held_for_review", "listing", listing.id)
+        return
     _mark_published(listing, today)
     audit.record(actor, "listing.published", "listing", listing.id)
     events.publish(listing, events.PUBLISHED)
+
+
+def _refuse_removed(listing: Listing) -> None:
+    """Removed content stays removed: neither it nor a copy of it goes public again, short
+    of a complaint that reverses the decision."""
+    if listing.removed_by_decision_id is not None or listing.status == ListingStatus.REMOVED:
+        raise Conflict(
+            _l(
+                "A moderator removed this listing, so it cannot be published or copied. "
+                "You can contest the decision from its statement of reasons."
+            )
+        )
 
 
 def _require_status(listing: Listing, allowed: set[ListingStatus]) -> None:
@@ -423,6 +462,7 @@ def _require_status(listing: Listing, allowed: set[ListingStatus]) -> None:
 
 def publish_listing(listing: Listing, actor: User) -> Listing:
     require_manager(listing, actor)
+    _refuse_removed(listing)
     _require_status(listing, PUBLISHABLE)
     _publish(listing, actor, today_in_finland())
     db.session.commit()
@@ -448,20 +488,52 @@ def close_listing(listing: Listing, actor: User) -> Listing:
     return listing
 
 
-def remove_listing(listing: Listing, moderator: User, reason: str) -> Listing:
-    if not moderator.is_moderator:
-        raise Forbidden(_l("Only moderators can remove listings."))
-    reason = reason.strip()
-    if not 3 <= len(reason) <= 500:
-        raise _invalid(_l("Tell the lister why, in 3 to 500 characters."), "reason")
+def take_down(listing: Listing, moderator: User, decision_id: int, reason: str) -> str:
+    """Remove the listing by a moderation decision; returns the status it had, which a
+    reversal restores. The decision's service checks the moderator and commits."""
     _require_status(listing, set(ListingStatus) - {ListingStatus.REMOVED})
+    before = listing.status
     listing.status = ListingStatus.REMOVED
-    listing.removal_reason = reason
+    listing.removal_reason = reason[:500]
     listing.removed_by = moderator
     listing.removed_at = utcnow()
-    audit.record(moderator, "listing.removed", "listing", listing.id, reason=reason)
-    db.session.commit()
-    return listing
+    listing.removed_by_decision_id = decision_id
+    audit.record(moderator, "listing.removed", "listing", listing.id, decision=decision_id)
+    return before.value
+
+
+def bring_back(listing: Listing, actor: User, status: ListingStatus) -> None:
+    """Undo `take_down`: the listing returns to the status it had, as if never removed."""
+    _require_status(listing, {ListingStatus.REMOVED})
+    listing.status = status
+    listing.removal_reason = None
+    listing.removed_by = None
+    listing.removed_at = None
+    listing.removed_by_decision_id = None
+    audit.record(actor, "listing.restored", "listing", listing.id, status=status.value)
+    if status == ListingStatus.ACTIVE:
+        events.publish(listing, events.PUBLISHED)
+
+
+def restrict(listing: Listing, moderator: User, decision_id: int) -> None:
+    """Hide the listing from search and browsing by a moderation decision; its page stays."""
+    if listing.restricted_at is not None:
+        raise Conflict(_l("The listing is already hidden from search."))
+    listing.restricted_at = utcnow()
+    audit.record(moderator, "listing.restricted", "listing", listing.id, decision=decision_id)
+
+
+def lift_restriction(listing: Listing, actor: User) -> None:
+    listing.restricted_at = None
+    audit.record(actor, "listing.restriction_lifted", "listing", listing.id)
+
+
+def release_from_review(listing: Listing, moderator: User) -> None:
+    """A moderator approved a listing held for review: it goes public as published."""
+    _require_status(listing, {ListingStatus.PENDING_REVIEW})
+    _mark_published(listing, today_in_finland())
+    audit.record(moderator, "listing.approved", "listing", listing.id)
+    events.publish(listing, events.PUBLISHED)
 
 
 def expire_listings(today: date | None = None) -> int:
@@ -502,6 +574,7 @@ def managed_listings(user: User, organisation_id: int | None = None) -> list[Lis
 def duplicate_listing(listing: Listing, actor: User) -> Listing:
     """A new draft with the same details and copies of the photos, for the next batch."""
     require_manager(listing, actor)
+    _refuse_removed(listing)
     copy = Listing(owner=actor)
     for field in COPIED_FIELDS:
         setattr(copy, field, getattr(listing, field))

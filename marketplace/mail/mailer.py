@@ -24,7 +24,15 @@ logger = logging.getLogger(__name__)
 
 def recipient_of(user: User) -> dict[str, str]:
     """What a message needs of its recipient, readable after the session has closed."""
-    return {"email": user.email, "locale": str(user.locale), "display_name": user.display_name}
+    return recipient_at(user.email, user.locale, user.display_name)
+
+
+def recipient_at(address: str, locale: str, display_name: str = "") -> dict[str, str]:
+    """A recipient who need not have an account (someone who reported content, say): an
+    address, the language to write in, and a name if they gave one. Such mail has no
+    notification row to be its outbox entry; its sender keeps its own (see
+    `moderation.reporter_mail`) and hands its delivery to `outbox.send_after_commit`."""
+    return {"email": address, "locale": str(locale), "display_name": display_name}
 
 
 def send_to_user(

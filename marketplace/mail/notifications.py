@@ -40,9 +40,26 @@ SUBJECTS: dict[str, LazyString] = {
     # Not about a reservation: "title" is the wanted ad's title or the saved search's name.
     "wanted_match": _l("A listing matches your wanted ad “%(title)s”"),
     "saved_search_alert": _l("New listings for your saved search: %(title)s"),
+    # "title" is the organisation's name.
+    "organisation_verified": _l("%(title)s has been verified"),
+    "organisation_rejected": _l("The verification of %(title)s was refused"),
+    "organisation_unverified": _l("%(title)s is no longer verified"),
+    # Moderation: "title" is the item's name as the recipient knows it.
+    "moderation_decision": _l("A moderator's decision about “%(title)s”"),
+    "complaint_outcome": _l("Your complaint about “%(title)s” has been decided"),
+    "listing_approved": _l("“%(title)s” was approved and is now published"),
 }
 # E-mail templates of the kinds that are not about a reservation.
-TEMPLATES = {"wanted_match": "wanted_match", "saved_search_alert": "saved_search_alert"}
+TEMPLATES = {
+    "wanted_match": "wanted_match",
+    "saved_search_alert": "saved_search_alert",
+    "organisation_verified": "organisation_verification",
+    "organisation_rejected": "organisation_verification",
+    "organisation_unverified": "organisation_verification",
+    "moderation_decision": "moderation_decision",
+    "complaint_outcome": "complaint_outcome",
+    "listing_approved": "listing_approved",
+}
 CLAIM = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 

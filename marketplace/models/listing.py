@@ -14,6 +14,7 @@ from marketplace.models.category import Category, Unit
 from marketplace.models.user import Language
 
 if TYPE_CHECKING:
+    from marketplace.models.moderation import Decision
     from marketplace.models.organisation import Organisation
     from marketplace.models.site import Site
     from marketplace.models.user import User
@@ -32,6 +33,8 @@ class ListingStatus(StrEnum):
     CLOSED = "closed"
     EXPIRED = "expired"
     REMOVED = "removed"
+    # Held for review before it goes public (hazardous goods, brand-new accounts).
+    PENDING_REVIEW = "pending_review"
 
 
 class Condition(StrEnum):
@@ -123,6 +126,12 @@ class Listing(Model):
     removal_reason: Mapped[str | None] = mapped_column(sa.String(500))
     removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     removed_at: Mapped[datetime | None]
+    # The moderation decision that removed it: removed content is never republished or copied.
+    removed_by_decision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("moderation_decisions.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
+    # Restricted by a moderation decision: hidden from search and browse, but not removed.
+    restricted_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
@@ -130,6 +139,9 @@ class Listing(Model):
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+    removed_by_decision: Mapped[Decision | None] = relationship(
+        foreign_keys=[removed_by_decision_id]
+    )
     organisation: Mapped[Organisation | None] = relationship()
     site: Mapped[Site] = relationship()
     category: Mapped[Category] = relationship()

@@ -1,4 +1,4 @@
-"""The partner API's records (DESIGN §6): keys, the items partners sync, idempotent requests,
+"""The partner API's records (docs/api.md): keys, the items partners sync, idempotent requests,
 sync history, outgoing webhooks with their outbox, and pulled feeds."""
 
 from __future__ import annotations

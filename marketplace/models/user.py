@@ -12,6 +12,7 @@ from marketplace.database import created_at, intpk, updated_at
 from marketplace.models.base import Model
 
 if TYPE_CHECKING:
+    from marketplace.models.moderation import Decision
     from marketplace.models.organisation import Membership
 
 
@@ -31,6 +32,11 @@ class User(Model):
     """A person. A resident is a user without an organisation."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "NOT (suspended_indefinitely AND suspended_until IS NOT NULL)", name="one_suspension"
+        ),
+    )
 
     id: Mapped[intpk]
     # Stored lower-cased, so the unique constraint is case-insensitive on every database.
@@ -40,15 +46,31 @@ class User(Model):
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     locale: Mapped[Language] = mapped_column(default=Language.FI)
     role: Mapped[Role] = mapped_column(default=Role.MEMBER)
+    # May sign in at all: off for disabled and deleted accounts. Suspension is separate.
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
+    # The terms of use accepted at registration; None for accounts older than the terms.
+    terms_version: Mapped[str | None] = mapped_column(sa.String(20))
+    terms_accepted_at: Mapped[datetime | None]
+    # A deleted account keeps its row, anonymised, so that other people's records stay whole.
+    deleted_at: Mapped[datetime | None]
+    # A suspension for a period ends by itself at suspended_until; an indefinite one does not.
+    suspended_until: Mapped[datetime | None]
+    suspended_indefinitely: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    suspension_decision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("moderation_decisions.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
     sign_ins: Mapped[list[SignIn]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
+    )
+    # Written after both rows exist: the decision names this user too.
+    suspension_decision: Mapped[Decision | None] = relationship(
+        foreign_keys=[suspension_decision_id], post_update=True
     )
 
     # Flask-Login keeps get_id() in the session and remember cookies. It is the token of the
@@ -65,6 +87,11 @@ class User(Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def is_suspended(self, now: datetime | None = None) -> bool:
+        if self.suspended_indefinitely:
+            return True
+        return self.suspended_until is not None and self.suspended_until > (now or utcnow())
 
     @property
     def is_moderator(self) -> bool:

@@ -16,12 +16,15 @@ from flask import Flask
 
 from marketplace.alerts import matching
 from marketplace.alerts import services as alert_services
+from marketplace.auth import suspension
 from marketplace.extensions import db
 from marketplace.listings import services as listings
 from marketplace.mail import notifications
-from marketplace.partners import feeds, idempotency, webhooks
+from marketplace.moderation import reporter_mail
+from marketplace.partners import feeds, webhooks
 from marketplace.payments import services as payments
-from marketplace.reservations import services as reservations
+from marketplace.privacy import retention
+from marketplace.reservations import expiry
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +87,12 @@ def register_jobs(app: Flask) -> None:
     register_duty(app, "wanted-ad matches", matching.catch_up)
     register_duty(app, "partner webhooks", lambda: webhooks.deliver_due().total)
     register_duty(app, "partner feeds", lambda: len(feeds.pull_due()))
-    register_duty(app, "partner idempotency records", idempotency.prune)
-    register_duty(app, "reservation reminders", reservations.remind_due)
-    register_duty(app, "reservation expiry", reservations.expire_due)
+    # Sign-ins, notifications and partner idempotency records past their retention.
+    register_duty(app, "privacy retention", retention.duty)
+    register_duty(app, "reservation reminders", expiry.remind_due)
+    register_duty(app, "reservation expiry", expiry.expire_due)
     register_duty(app, "listing expiry", listings.expire_listings)
+    register_duty(app, "suspension ends", suspension.end_due)
     register_duty(app, "notification e-mails", notifications.deliver_pending)
+    register_duty(app, "moderation e-mails to reporters", reporter_mail.deliver_pending)
     register_duty(app, "refunds", payments.send_pending_refunds)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from marketplace.models import MemberRole, OrganisationKind
 from marketplace.web.forms import Form
@@ -43,3 +43,56 @@ class AddMemberForm(Form):
 
 class MemberRoleForm(Form):
     role = SelectField(_l("Role"), choices=choices(MemberRole))
+
+
+class TraderDetailsForm(Form):
+    """The trader's details that buyers see on the organisation's listings (DSA Art. 30)."""
+
+    street_address = StringField(
+        _l("Street address"),
+        validators=[InputRequired(), Length(max=200)],
+        render_kw={"autocomplete": "street-address"},
+    )
+    postal_code = StringField(
+        _l("Postal code"),
+        validators=[InputRequired(), Length(max=10)],
+        render_kw={"autocomplete": "postal-code", "inputmode": "numeric"},
+    )
+    city = StringField(
+        _l("City"),
+        validators=[InputRequired(), Length(max=80)],
+        render_kw={"autocomplete": "address-level2"},
+    )
+    phone = TelField(
+        _l("Phone"),
+        validators=[InputRequired(), Length(max=40)],
+        render_kw={"autocomplete": "tel"},
+    )
+    email = EmailField(
+        _l("E-mail address for customers"),
+        validators=[
+            InputRequired(),
+            Length(max=254),
+            Email(message=_l("Enter an e-mail address like name@example.fi.")),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    trade_register_number = StringField(
+        _l("Trade register number"),
+        validators=[Optional(), Length(max=40)],
+        description=_l(
+            "If the organisation is in a trade register under another number than its "
+            "business ID, give it here."
+        ),
+    )
+    certify = BooleanField(
+        _l(
+            "I confirm that the organisation offers only goods and services that comply with "
+            "the law, and that these details are correct."
+        ),
+        validators=[
+            DataRequired(
+                message=_l("Confirm that the organisation offers only lawful goods and services.")
+            )
+        ],
+    )

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.errors import MarketplaceError
 from marketplace.models import MemberRole, Membership, OrganisationKind
-from marketplace.organisations import bp, services
+from marketplace.organisations import bp, services, verification
 from marketplace.organisations.forms import (
     AddMemberForm,
     MemberRoleForm,
     OrganisationEditForm,
     OrganisationForm,
+    TraderDetailsForm,
 )
 from marketplace.web.forms import attach_error, status_for
 from marketplace.web.page_parts import parts_of
@@ -88,6 +89,34 @@ def edit(organisation_id: int) -> Page:
         return redirect(url_for(".detail", organisation_id=organisation.id))
     return render_template(
         "organisations/edit.html", form=form, organisation=organisation
+    ), status_for(form)
+
+
+@bp.route("/<int:organisation_id>/verification", methods=["GET", "POST"], endpoint="verification")
+def verification_page(organisation_id: int) -> Page:
+    """Members see where the verification stands; owners give the trader's details."""
+    membership = services.require_membership(organisation_id, current_user)
+    organisation = membership.organisation
+    is_owner = membership.role == MemberRole.OWNER
+    if request.method == "POST" and not is_owner:
+        services.require_owner(organisation_id, current_user)
+    form = TraderDetailsForm(obj=organisation)
+    if is_owner and form.validate_on_submit():
+        details = verification.TraderDetails(
+            **{name: form[name].data or "" for name in verification.LIMITS}
+        )
+        try:
+            verification.submit(organisation, current_user, details, certified=form.certify.data)
+        except MarketplaceError as error:
+            attach_error(form, error, "street_address")
+        else:
+            flash(_("The trader details have been saved."), "success")
+            return redirect(url_for(".verification", organisation_id=organisation.id))
+    return render_template(
+        "organisations/verification.html",
+        organisation=organisation,
+        is_owner=is_owner,
+        form=form if is_owner else None,
     ), status_for(form)
 
 

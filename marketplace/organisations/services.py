@@ -2,14 +2,29 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.fi import ytunnus
 
 from marketplace.auth.services import find_user_by_email
-from marketplace.errors import Conflict, Forbidden, MarketplaceError, NotFound, ValidationError
+from marketplace.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
-from marketplace.models import MemberRole, Membership, Organisation, OrganisationKind, User, audit
+from marketplace.models import (
+    MemberRole,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+    VerificationStatus,
+    audit,
+)
+
+# Re-exported: the other features ask this module who belongs to an organisation.
+from marketplace.organisations.access import membership as membership
+from marketplace.organisations.access import require_membership as require_membership
+from marketplace.organisations.access import require_owner as require_owner
+from marketplace.organisations.verification import BUSINESS_ID_TAKEN as BUSINESS_ID_TAKEN
+from marketplace.organisations.verification import decide, flush_business_id
+from marketplace.organisations.verification import verified_holder as verified_holder
 
 
 def canonical_business_id(raw: str) -> str:
@@ -37,69 +52,19 @@ def memberships_of(user: User) -> list[Membership]:
     )
 
 
-def membership(organisation_id: int, user: User) -> Membership | None:
-    return db.session.scalar(
-        sa.select(Membership).where(
-            Membership.organisation_id == organisation_id, Membership.user_id == user.id
-        )
-    )
-
-
-def require_membership(organisation_id: int, user: User) -> Membership:
-    """The user's membership, or NotFound: outsiders must not learn what exists."""
-    found = membership(organisation_id, user)
-    if found is None:
-        raise NotFound(_l("No such organisation."))
-    return found
-
-
-def require_owner(organisation_id: int, user: User) -> Membership:
-    found = require_membership(organisation_id, user)
-    if found.role != MemberRole.OWNER:
-        raise Forbidden(_l("Only the organisation's owners can do this."))
-    return found
-
-
-# Says only that a verified holder exists: other people's unverified claims stay unseen.
-BUSINESS_ID_TAKEN = _l(
-    "A verified organisation already has this business ID. If you work there, ask one of its "
-    "owners to add you as a member."
-)
-
-
-def verified_holder(business_id: str, other_than: int | None = None) -> Organisation | None:
-    query = sa.select(Organisation).where(
-        Organisation.business_id == business_id, Organisation.verified.is_(True)
-    )
-    if other_than is not None:
-        query = query.where(Organisation.id != other_than)
-    return db.session.scalar(query.limit(1))
-
-
-def _flush_business_id(refusal: type[MarketplaceError] = ValidationError) -> None:
-    """Flush, turning the partial unique index's refusal (a concurrent verification of the same
-    business ID) into the field error."""
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise refusal(BUSINESS_ID_TAKEN, field="business_id") from error
-
-
 def create_organisation(
     owner: User, name: str, kind: OrganisationKind, business_id: str, *, verified: bool = False
 ) -> Organisation:
     """Anyone may sign an organisation up, unverified; only a verified organisation holds its
-    business ID exclusively, so a squatter's claim never blocks the real company."""
+    business ID exclusively, so a squatter's claim never blocks the real company. `verified`
+    is for the operator (`flask orgs create`, the demo data), who has checked it already."""
     business_id = canonical_business_id(business_id)
     if verified_holder(business_id) is not None:
         raise ValidationError(BUSINESS_ID_TAKEN, field="business_id")
-    organisation = Organisation(
-        name=name.strip(), kind=kind, business_id=business_id, verified=verified
-    )
+    organisation = Organisation(name=name.strip(), kind=kind, business_id=business_id)
     organisation.memberships.append(Membership(user=owner, role=MemberRole.OWNER))
     db.session.add(organisation)
-    _flush_business_id()
+    flush_business_id()
     audit.record(
         owner,
         "organisation.created",
@@ -108,28 +73,20 @@ def create_organisation(
         name=organisation.name,
         business_id=business_id,
     )
+    if verified:
+        decide(organisation, None, VerificationStatus.VERIFIED, commit=False, tell_owners=False)
     db.session.commit()
     return organisation
 
 
 def set_verified(organisation: Organisation, actor: User | None, verified: bool) -> bool:
-    """Mark the organisation verified (or no longer verified); False when it already was.
-    Until it is verified, its API keys can only read (marketplace/api/access.py)."""
-    if organisation.verified == verified:
+    """Verify the organisation, or withdraw its verification; False when it already was so.
+    Until it is verified, its API keys can only read (marketplace/api/access.py). Withdrawing
+    leaves an organisation that was not verified as it is: a request waiting stays waiting."""
+    if not verified and not organisation.verified:
         return False
-    if verified and verified_holder(organisation.business_id, organisation.id) is not None:
-        raise Conflict(BUSINESS_ID_TAKEN, field="business_id")
-    organisation.verified = verified
-    _flush_business_id(Conflict)
-    audit.record(
-        actor,
-        "organisation.verified" if verified else "organisation.unverified",
-        "organisation",
-        organisation.id,
-        business_id=organisation.business_id,
-    )
-    db.session.commit()
-    return True
+    status = VerificationStatus.VERIFIED if verified else VerificationStatus.UNVERIFIED
+    return decide(organisation, actor, status)
 
 
 def update_organisation(

@@ -1,4 +1,4 @@
-"""Partners (DESIGN §6): API keys, inventory sync over the API and from feeds, outgoing
+"""Partners: API keys, inventory sync over the API and from feeds, outgoing
 webhooks, sync history, and the partner's pages. The JSON endpoints live in `api`."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 bp = Blueprint("partners", __name__)
 
 from marketplace.partners import routes  # noqa: E402, F401
-from marketplace.partners.item_sync import stamp_new_listings  # noqa: E402
+from marketplace.partners.sync_apply import stamp_new_listings  # noqa: E402
 from marketplace.partners.webhooks import on_reservation_event  # noqa: E402
 from marketplace.reservations.events import reservation_event  # noqa: E402
 

@@ -37,8 +37,10 @@ from marketplace.models import (
 from marketplace.organisations.services import membership
 from marketplace.partners import keys, policies, sync_history
 from marketplace.partners.fetching import FetchError, check_target, check_url, fetch
-from marketplace.partners.item_sync import SyncReport, SyncRequest, SyncTarget
+from marketplace.partners.item_sync import SyncRequest
 from marketplace.partners.item_sync import sync as apply_items
+from marketplace.partners.items import ItemInput, Location
+from marketplace.partners.sync_report import SyncReport, SyncTarget
 from marketplace.partners.transactions import one_transaction
 
 logger = logging.getLogger(__name__)
@@ -46,24 +48,12 @@ logger = logging.getLogger(__name__)
 MIN_INTERVAL, MAX_INTERVAL = 15, 24 * 60
 CLAIM = timedelta(minutes=30)
 CHUNK = 500
-SCALAR_COLUMNS = (
-    "external_id",
-    "kind",
-    "title",
-    "description",
-    "language",
-    "category",
-    "condition",
-    "quantity",
-    "unit",
-    "deposit",
-    "available_from",
-    "available_until",
-)
+# A row is an ItemInput written flat: its plain fields as they are, then the price, the
+# location and the photos spread over columns of their own.
+SPREAD = ("price", "min_rental_days", "location", "photos", "attributes")
+SCALAR_COLUMNS = tuple(name for name in ItemInput.model_fields if name not in SPREAD)
 PRICE_COLUMNS = ("price_amount", "price_per", "price_currency", "week_price_amount")
-LOCATION_COLUMNS = tuple(
-    f"location_{name}" for name in ("name", "address", "postal_code", "city", "lat", "lon")
-)
+LOCATION_COLUMNS = tuple(f"location_{name}" for name in Location.model_fields)
 OTHER_COLUMNS = ("min_rental_days", "photos")
 COLUMNS = frozenset(SCALAR_COLUMNS + PRICE_COLUMNS + LOCATION_COLUMNS + OTHER_COLUMNS)
 

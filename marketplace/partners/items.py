@@ -1,520 +1,348 @@
-"""Inventory items as partners send them (DESIGN §6), checked field by field.
+"""Inventory items as partners send them: `ItemInput`, declared once, from which
+come the checks of the API and of feeds (`checked_items.parse_item`), the answers that read
+items back (`api.models.Item` extends it), and the item's part of the OpenAPI document.
 
-Every problem of an item is reported at once, each naming its field the way the partner wrote
-it (`price.amount`, `photos[2]`; a batch prefixes `items[3].`). Messages are in the reader's
-language, which for the API is its Accept-Language, else English (marketplace.web.i18n). A checked
-item carries a digest of its
-normalised content, so that an item sent again unchanged is recognised without touching its
-listing.
+The rules that depend on the item's kind (see `item_kinds`) are checked by validators that
+know the kind, and stated in the schema as `if`/`then` on `kind`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from flask_babel import lazy_gettext as _l
-
-from marketplace.core.inputs import (
-    Limits,
-    NumberProblem,
-    check_decimal,
-    normalise_newlines,
-    text_problem,
+from pydantic import (
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
 )
-from marketplace.errors import FieldProblem, MarketplaceError
+from pydantic_core import core_schema
+
+from marketplace.core.inputs import EUROS, QUANTITY
 from marketplace.models import Condition, Language, Unit
 from marketplace.partners.fetching import FetchError, check_url
+from marketplace.partners.item_kinds import PER, ItemKind, PricePer, kind_rules
+from marketplace.partners.model_errors import fail
+from marketplace.partners.model_types import (
+    HTTP_URL,
+    ApiModel,
+    Day,
+    DecimalText,
+    Number,
+    Pattern,
+    Rule,
+    Text,
+    WholeNumber,
+)
+from marketplace.partners.text_patterns import text_pattern
 
-EXTERNAL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~:@+-]{0,99}")
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-POSTAL_CODE = re.compile(r"\d{5}")
-DECIMAL = re.compile(r"\d{1,9}(\.\d+)?")
-MAX_QUANTITY = Decimal(1_000_000)
-REQUIRED = _l("This field is required.")
-MAX_AMOUNT = Decimal(100_000)
+EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~:@+-]{0,99}$"
+# The path of the batch endpoint: an item of this id could never be addressed on its own.
+RESERVED_IDS = ("batch",)
+CATEGORY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+){0,10}$"
 MAX_PHOTOS = 10
 MAX_ATTRIBUTES = 50
-# Bumped whenever the mapping of items onto listings changes, so every item is applied again.
-MAPPING_VERSION = 1
-
-FIELDS = {
-    "external_id",
-    "kind",
-    "title",
-    "description",
-    "language",
-    "category",
-    "condition",
-    "quantity",
-    "unit",
-    "price",
-    "min_rental_days",
-    "deposit",
-    "location",
-    "available_from",
-    "available_until",
-    "photos",
-    "attributes",
-}
-LOCATION_FIELDS = {"name", "address", "postal_code", "city", "lat", "lon"}
-PRICE_FIELDS = {"amount", "currency", "per"}
-PER = {"rental": ("day", "week"), "sale": ("unit", "lot"), "free": ()}
-
-Choice = TypeVar("Choice", bound=StrEnum)
+POSTAL_CODE = _l("A Finnish postal code has five digits, like 02650.")
+QUANTITY_RULE = (
+    "More than 0, at most 1 000 000, with at most 3 decimals; a whole number for pcs and set, "
+    "and for the category's unit if that is one of them and `unit` is left out (GET "
+    "/categories gives each category's default_unit)."
+)
+NO_SUCH_CATEGORY = _l("No such category; GET /api/v1/categories lists them.")
+BAD_EXTERNAL_ID = _l(
+    "Give an id of 1 to 100 letters, digits and . _ ~ : @ + -, starting with a letter or digit."
+)
 
 
-class ItemKind(StrEnum):
-    RENTAL = "rental"
-    SALE = "sale"
-    FREE = "free"
+def _kind_of(info: ValidationInfo) -> ItemKind | None:
+    """The item's kind, read before its fields are (see `parse_item`)."""
+    context = info.context if isinstance(info.context, Mapping) else {}
+    kind = context.get("kind")
+    return kind if isinstance(kind, ItemKind) else None
 
 
-class ItemRejected(MarketplaceError):
-    """An item, or a whole request body, with one or more invalid fields."""
+# The parts of an item
 
-    status = 422
-
-    def __init__(self, problems: list[FieldProblem]) -> None:
-        super().__init__(problems[0].message, field=problems[0].field)
-        self._problems = problems
-
-    @property
-    def problems(self) -> list[FieldProblem]:
-        return self._problems
+ExternalId = Annotated[
+    str,
+    Pattern(
+        EXTERNAL_ID_PATTERN,
+        BAD_EXTERNAL_ID,
+        "The partner's own id of the item (from its ERP); `batch` is reserved.",
+        RESERVED_IDS,
+    ),
+]
+Amount = Annotated[
+    Decimal, DecimalText(EUROS, "Euros, at most 100 000, with at most 2 decimals.", fixed=True)
+]
 
 
 @dataclass(frozen=True)
-class Price:
-    per: str
-    cents: int
+class _Euros(Rule):
+    def check(self, value: Any) -> str:
+        if value != "EUR":
+            raise fail(_l("Prices are in euros: give EUR."))
+        return "EUR"
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "const": "EUR", "default": "EUR"}
+
+
+class Price(ApiModel):
+    """A price in euros, per day or week (rentals) or per unit or lot (sales)."""
+
+    amount: Amount
+    currency: Annotated[Literal["EUR"], _Euros()] = "EUR"
+    per: PricePer
+
+    @field_validator("per")
+    @classmethod
+    def _per_of_the_kind(cls, per: PricePer, info: ValidationInfo) -> PricePer:
+        kind = _kind_of(info)
+        # A free item's price is wrong as a whole (see ItemInput), not for its `per`.
+        allowed = PER[kind] if kind not in (None, ItemKind.FREE) else tuple(PricePer)
+        if per not in allowed:
+            raise fail(_l("Choose one of: %(allowed)s.", allowed=", ".join(allowed)))
+        return per
+
+
+class Location(ApiModel):
+    """Where the item is picked up: the organisation's site of this name. A name the
+    organisation has no site for creates one, and then address, postal_code, city, lat
+    and lon are all needed."""
+
+    name: Annotated[str, Text(1, 120)]
+    address: Annotated[str, Text(1, 200)] | None = None
+    postal_code: (
+        Annotated[
+            str, Pattern(r"^\d{5}$", _l("A Finnish postal code has five digits, like 02650."))
+        ]
+        | None
+    ) = None
+    city: Annotated[str, Text(1, 80)] | None = None
+    lat: Annotated[float, Number(-90, 90)] | None = None
+    lon: Annotated[float, Number(-180, 180)] | None = None
+
+
+def _price_shape(value: Any) -> str:
+    return "several" if isinstance(value, list) else "one"
+
+
+Prices = Annotated[
+    Annotated[Price, Tag("one")]
+    | Annotated[list[Price], Tag("several"), Field(min_length=1, max_length=2)],
+    Discriminator(_price_shape),
+]
+PRICE_BRANCHES = ("one", "several")
 
 
 @dataclass(frozen=True)
-class Location:
-    name: str
-    address: str | None = None
-    postal_code: str | None = None
-    city: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-
-
-@dataclass(frozen=True)
-class Item:
-    external_id: str
-    kind: ItemKind
-    title: str
-    description: str
-    language: Language
-    category: str
-    condition: Condition | None
-    quantity: Decimal
-    unit: Unit | None
-    prices: tuple[Price, ...]
-    min_rental_days: int | None
-    deposit_cents: int | None
-    location: Location
-    available_from: date | None
-    available_until: date | None
-    photos: tuple[str, ...]
-    attributes: dict[str, Any] = field(default_factory=dict)
-    digest: str = ""
-
-    def price(self, per: str) -> int | None:
-        return next((price.cents for price in self.prices if price.per == per), None)
-
-
-class _Reader:
-    """Reads the fields of one JSON object, collecting problems instead of stopping."""
-
-    def __init__(self, raw: dict[str, Any], prefix: str, problems: list[FieldProblem]) -> None:
-        self.raw = raw
-        self.prefix = prefix
-        self.problems = problems
-
-    def name(self, key: str) -> str:
-        return f"{self.prefix}{key}"
-
-    def fail(self, key: str, message: Any) -> None:
-        self.problems.append(FieldProblem(self.name(key), message))
-
-    def present(self, key: str) -> bool:
-        return self.raw.get(key) is not None
-
-    def text(
-        self,
-        key: str,
-        limit: int,
-        *,
-        required: bool = False,
-        least: int = 0,
-        multiline: bool = False,
-    ) -> str | None:
-        value = self.raw.get(key)
-        if value is None:
-            if required:
-                self.fail(key, REQUIRED)
-            return None
-        if not isinstance(value, str):
-            self.fail(key, _l("Give a string."))
-            return None
-        value = (normalise_newlines(value) if multiline else value).strip()
-        if not least <= len(value) <= limit:
-            self.fail(key, _l("Give %(least)d to %(limit)d characters.", least=least, limit=limit))
-            return None
-        return value if self.safe_text(key, value, multiline) else None
-
-    def safe_text(self, key: str, value: str, multiline: bool = False) -> bool:
-        """The text rules of every form (marketplace.core.inputs): no control, bidirectional or
-        invisible characters; line breaks only where the text has lines."""
-        problem = text_problem(value, multiline=multiline)
-        if problem is None:
-            return True
-        if problem.line_break:
-            self.fail(key, _l("Give this on one line, without line breaks."))
-        else:
-            message = _l(
-                "Remove the character %(code)s at position %(position)d: control, "
-                "bidirectional and invisible characters are not accepted.",
-                code=problem.code,
-                position=problem.position,
-            )
-            self.fail(key, message)
-        return False
-
-    def choice(self, key: str, choices: type[Choice], *, required: bool = False) -> Choice | None:
-        value = self.raw.get(key)
-        if value is None:
-            if required:
-                self.fail(key, REQUIRED)
-            return None
+class _PhotoUrl(Rule):
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str) or len(value) > 2000:
+            raise fail(_l("Give the photo's URL as a string."))
         try:
-            return choices(value)
-        except ValueError:
-            allowed = ", ".join(member.value for member in choices)
-            self.fail(key, _l("Choose one of: %(allowed)s.", allowed=allowed))
-            return None
+            check_url(value)
+        except FetchError as error:
+            raise fail(error) from None
+        return Pattern(HTTP_URL, _l("The URL is not valid.")).check(value)
 
-    def decimal(self, key: str, places: int, most: Decimal, *, required: bool = False) -> Any:
-        value = self.raw.get(key)
-        if value is None:
-            if required:
-                self.fail(key, REQUIRED)
-            return None
-        number = _decimal(value)
-        if number is None:
-            self.fail(key, _l('Give a decimal number as a string, like "12.50".'))
-            return None
-        try:
-            return check_decimal(number, Limits(Decimal(0), most, places))
-        except NumberProblem as problem:
-            if problem.problem == "places":
-                self.fail(key, _l("Use at most %(places)d decimals.", places=places))
-            else:
-                self.fail(key, _l("Give at most %(most)s.", most=most))
-        return None
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "uri", "pattern": HTTP_URL, "maxLength": 2000}
 
-    def integer(self, key: str, least: int, most: int) -> int | None:
-        value = self.raw.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
-            self.fail(
-                key, _l("Give a whole number from %(low)d to %(high)d.", low=least, high=most)
-            )
-            return None
+
+@dataclass(frozen=True)
+class _AttributeValue(Rule):
+    def check(self, value: Any) -> str | int | float | bool | None:
+        if isinstance(value, str):
+            if len(value) > 500:
+                raise fail(_l("Keep attribute values under 500 characters."))
+            Text(0, 500).check(value)  # the text rules, with their message
+            return value
+        if isinstance(value, float) and not math.isfinite(value):
+            raise fail(_l("Give a finite number."))
+        if value is not None and not isinstance(value, int | float | bool):
+            raise fail(_l("Give a string, a number, true or false."))
         return value
 
-    def number(self, key: str, least: float, most: float) -> float | None:
-        value = self.raw.get(key)
-        if value is None:
-            return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            # An int is compared as it is: math.isfinite(10**400) raises OverflowError.
-            or (isinstance(value, float) and not math.isfinite(value))
-            or not least <= value <= most
-        ):
-            self.fail(key, _l("Give a number from %(low)s to %(high)s.", low=least, high=most))
-            return None
-        return float(value)
+    def __get_pydantic_core_schema__(self, _source: Any, _handler: Any) -> Any:
+        return core_schema.no_info_plain_validator_function(self.check)  # null is a value here
 
-    def day(self, key: str) -> date | None:
-        value = self.raw.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str) and DATE.fullmatch(value):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.fail(key, _l("Give a date as YYYY-MM-DD."))
-        return None
-
-    def unknown(self, allowed: set[str]) -> None:
-        for key in sorted(set(self.raw) - allowed):
-            self.fail(key, _l("This field is not part of an item; check its spelling."))
+    def schema(self) -> dict[str, Any]:
+        text = {"type": "string", "maxLength": 500, "pattern": text_pattern(0)}
+        return {"anyOf": [text, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]}
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        if (isinstance(value, float) and not math.isfinite(value)) or not 0 <= value < 10**9:
-            return None
-        value = str(value)
-    if not isinstance(value, str) or not DECIMAL.fullmatch(value.strip()):
-        return None
-    try:
-        return Decimal(value.strip())
-    except InvalidOperation:
-        return None
+def _attributes_schema(schema: dict[str, Any]) -> None:
+    schema.pop("patternProperties", None)
+    schema["propertyNames"] = Text(1, 64).schema()
+    schema["additionalProperties"] = _AttributeValue().schema()
 
 
-def cents(amount: Decimal) -> int:
-    return int(amount * 100)
+AttributeName = Annotated[str, Text(1, 64)]
 
 
-def _object(value: Any, name: str, problems: list[FieldProblem]) -> dict[str, Any] | None:
-    if not isinstance(value, dict):
-        problems.append(FieldProblem(name, _l("Give an object.")))
-        return None
-    return value
+EXAMPLE = {
+    "external_id": "SCAF-0042",
+    "kind": "rental",
+    "title": "Facade scaffolding, 50 m²",
+    "description": "Aluminium frame scaffolding with planks.",
+    "language": "en",
+    "category": "facade-scaffolding",
+    "condition": "good",
+    "quantity": "3",
+    "unit": "set",
+    "price": [
+        {"amount": "45.00", "currency": "EUR", "per": "day"},
+        {"amount": "180.00", "currency": "EUR", "per": "week"},
+    ],
+    "min_rental_days": 2,
+    "deposit": "200.00",
+    "location": {
+        "name": "Kera depot",
+        "address": "Keranportti 3",
+        "postal_code": "02650",
+        "city": "Espoo",
+        "lat": 60.2172,
+        "lon": 24.7535,
+    },
+    "attributes": {"model": "Layher Blitz 70"},
+}
 
 
-def _prices(raw: Any, kind: ItemKind | None, reader: _Reader) -> tuple[Price, ...]:
-    if raw is None:
-        if kind in (ItemKind.SALE,):
-            reader.fail("price", _l("An item for sale needs a price."))
-        return ()
-    if kind == ItemKind.FREE:
-        message = _l("A free item has no price; leave it out or make the item a sale.")
-        reader.fail("price", message)
-        return ()
-    listed = [("price", raw)] if isinstance(raw, dict) else None
-    if isinstance(raw, list) and 1 <= len(raw) <= 2:
-        listed = [(f"price[{n}]", entry) for n, entry in enumerate(raw)]
-    if listed is None:
-        message = _l("Give a price object, or a list of at most two (per day and week).")
-        reader.fail("price", message)
-        return ()
-    prices = [_price(name, entry, kind, reader) for name, entry in listed]
-    found = tuple(price for price in prices if price is not None)
-    if len({price.per for price in found}) != len(found):
-        reader.fail("price", _l("Give at most one price per day, week, unit or lot."))
-    if kind == ItemKind.SALE and len(listed) != 1:
-        reader.fail("price", _l("An item for sale has one price, per unit or per lot."))
-    return found
-
-
-def _price(name: str, raw: Any, kind: ItemKind | None, parent: _Reader) -> Price | None:
-    entry = _object(raw, parent.name(name), parent.problems)
-    if entry is None:
-        return None
-    reader = _Reader(entry, parent.name(name) + ".", parent.problems)
-    reader.unknown(PRICE_FIELDS)
-    amount = reader.decimal("amount", 2, MAX_AMOUNT, required=True)
-    currency = entry.get("currency", "EUR")
-    if currency != "EUR":
-        reader.fail("currency", _l("Prices are in euros: give EUR."))
-    per = entry.get("per")
-    allowed = PER.get(kind.value if kind else "", ("day", "week", "unit", "lot"))
-    if per not in allowed:
-        if allowed:
-            reader.fail("per", _l("Choose one of: %(allowed)s.", allowed=", ".join(allowed)))
-        else:
-            reader.fail("per", _l("This kind of item has no price."))
-        return None
-    return None if amount is None else Price(str(per), cents(amount))
-
-
-def _location(raw: Any, parent: _Reader) -> Location | None:
-    if raw is None:
-        message = _l("Say where the item is picked up: at least the site's name.")
-        parent.fail("location", message)
-        return None
-    entry = _object(raw, parent.name("location"), parent.problems)
-    if entry is None:
-        return None
-    reader = _Reader(entry, parent.name("location."), parent.problems)
-    reader.unknown(LOCATION_FIELDS)
-    name = reader.text("name", 120, required=True, least=1)
-    postal_code = reader.text("postal_code", 5)
-    if postal_code is not None and not POSTAL_CODE.fullmatch(postal_code):
-        reader.fail("postal_code", _l("A Finnish postal code has five digits, like 02650."))
-    location = Location(
-        name=name or "",
-        address=reader.text("address", 200, least=1),
-        postal_code=postal_code,
-        city=reader.text("city", 80, least=1),
-        lat=reader.number("lat", -90, 90),
-        lon=reader.number("lon", -180, 180),
-    )
-    return location if name else None
-
-
-def _photos(raw: Any, reader: _Reader) -> tuple[str, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or len(raw) > MAX_PHOTOS:
-        reader.fail("photos", _l("Give a list of at most %(count)d photo URLs.", count=MAX_PHOTOS))
-        return ()
-    urls: list[str] = []
-    for number, url in enumerate(raw):
-        if not isinstance(url, str) or len(url) > 2000:
-            reader.fail(f"photos[{number}]", _l("Give the photo's URL as a string."))
-            continue
-        try:
-            check_url(url)
-        except FetchError as error:
-            reader.fail(f"photos[{number}]", str(error))
-            continue
-        if url.strip() not in urls:
-            urls.append(url.strip())
-    return tuple(urls)
-
-
-def _attributes(raw: Any, reader: _Reader) -> dict[str, Any]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or len(raw) > MAX_ATTRIBUTES:
-        message = _l("Give an object of at most %(count)d attributes.", count=MAX_ATTRIBUTES)
-        reader.fail("attributes", message)
-        return {}
-    kept: dict[str, Any] = {}
-    for key, value in raw.items():
-        if not 1 <= len(key) <= 64:
-            reader.fail("attributes", _l("Attribute names have 1 to 64 characters."))
-        elif not reader.safe_text("attributes", key) or (
-            isinstance(value, str) and not reader.safe_text(f"attributes.{key}", value)
-        ):
-            continue
-        elif isinstance(value, str) and len(value) > 500:
-            reader.fail(f"attributes.{key}", _l("Keep attribute values under 500 characters."))
-        elif isinstance(value, float) and not math.isfinite(value):
-            reader.fail(f"attributes.{key}", _l("Give a finite number."))
-        elif value is not None and not isinstance(value, str | int | float | bool):
-            reader.fail(f"attributes.{key}", _l("Give a string, a number, true or false."))
-        else:
-            kept[key] = value
-    return kept
-
-
-def _kind_rules(item: dict[str, Any], kind: ItemKind | None, reader: _Reader) -> None:
-    if kind == ItemKind.RENTAL:
-        return
-    for key in ("min_rental_days", "deposit"):
-        if item.get(key) is not None:
-            reader.fail(key, _l("Only rental items have a minimum hire and a deposit."))
-
-
-def check_external_id(value: Any, name: str = "external_id") -> str:
-    if not isinstance(value, str) or not EXTERNAL_ID.fullmatch(value):
-        raise ItemRejected(
-            [
-                FieldProblem(
-                    name,
-                    _l(
-                        "Give an id of 1 to 100 letters, digits and . _ ~ : @ + -, "
-                        "starting with a letter or digit."
-                    ),
-                )
-            ]
-        )
-    return value
-
-
-def parse_item(raw: Any, prefix: str = "", external_id: str | None = None) -> Item:
-    """The checked item, or ItemRejected with every problem found. `external_id` is the one
-    from the URL of a PUT, which the body may repeat but not contradict."""
-    problems: list[FieldProblem] = []
-    body = _object(raw, prefix.rstrip(".") or "body", problems)
-    if body is None:
-        raise ItemRejected(problems)
-    reader = _Reader(body, prefix, problems)
-    reader.unknown(FIELDS)
-    given = body.get("external_id")
-    if external_id is not None and given is not None and given != external_id:
-        message = _l("The external id in the body differs from the one in the URL.")
-        reader.fail("external_id", message)
-    try:
-        external_id = check_external_id(external_id or given, reader.name("external_id"))
-    except ItemRejected as error:
-        problems.extend(error.problems)
-    kind = reader.choice("kind", ItemKind, required=True)
-    _kind_rules(body, kind, reader)
-    quantity = reader.decimal("quantity", 3, MAX_QUANTITY, required=True)
-    if quantity is not None and quantity <= 0:
-        reader.fail("quantity", _l("The quantity must be more than zero."))
-    item = Item(
-        external_id=external_id or "",
-        kind=kind or ItemKind.FREE,
-        title=reader.text("title", 120, required=True, least=3) or "",
-        description=reader.text("description", 5000, multiline=True) or "",
-        language=reader.choice("language", Language) or Language.FI,
-        category=reader.text("category", 64, required=True, least=1) or "",
-        condition=reader.choice("condition", Condition),
-        quantity=quantity or Decimal(0),
-        unit=reader.choice("unit", Unit),
-        prices=_prices(body.get("price"), kind, reader),
-        min_rental_days=reader.integer("min_rental_days", 1, 365),
-        deposit_cents=_deposit(reader),
-        location=_location(body.get("location"), reader) or Location(""),
-        available_from=reader.day("available_from"),
-        available_until=reader.day("available_until"),
-        photos=_photos(body.get("photos"), reader),
-        attributes=_attributes(body.get("attributes"), reader),
-    )
-    _check_dates(item, reader)
-    if problems:
-        raise ItemRejected(problems)
-    return _with_digest(item)
-
-
-def _deposit(reader: _Reader) -> int | None:
-    amount = reader.decimal("deposit", 2, MAX_AMOUNT)
-    return None if amount is None else cents(amount)
-
-
-def _check_dates(item: Item, reader: _Reader) -> None:
-    start, end = item.available_from, item.available_until
-    if start is not None and end is not None and end < start:
-        reader.fail("available_until", _l("The end date cannot be before the start date."))
-
-
-def _with_digest(item: Item) -> Item:
-    canonical = {
-        "version": MAPPING_VERSION,
-        **{
-            name: getattr(item, name)
-            for name in (
-                "kind",
-                "title",
-                "description",
-                "language",
-                "category",
-                "condition",
-                "unit",
-                "min_rental_days",
-                "deposit_cents",
-                "photos",
-                "attributes",
-            )
-        },
-        "quantity": format(item.quantity.normalize(), "f"),
-        "prices": sorted((price.per, price.cents) for price in item.prices),
-        "location": vars(item.location),
-        "available_from": item.available_from.isoformat() if item.available_from else None,
-        "available_until": item.available_until.isoformat() if item.available_until else None,
+def _counted() -> dict[str, Any]:
+    """Pieces and sets are counted in whole numbers (`Unit.whole_only`); so are those of
+    the category's unit when `unit` is left out, which a schema cannot know."""
+    whole = {
+        "anyOf": [
+            {"type": "string", "pattern": r"^0*(?:[1-9]\d{0,5}|1000000)(?:\.0+)?$"},
+            {"type": "integer"},
+        ]
     }
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
-    return replace(item, digest=hashlib.sha256(text.encode()).hexdigest())
+    counted = [unit.value for unit in Unit if unit.whole_only]
+    return {
+        "if": {"properties": {"unit": {"enum": counted}}, "required": ["unit"]},
+        "then": {"properties": {"quantity": whole}},
+    }
+
+
+def _item_schema(schema: dict[str, Any], model: type) -> None:
+    schema.update(kind_rules())
+    schema["allOf"] = [_counted()]
+    if model is ItemInput:  # not for what extends it (api.models.Item)
+        schema["examples"] = [EXAMPLE]
+
+
+class ItemInput(ApiModel):
+    """An item of the partner's inventory. Its `kind` maps onto the public listing's:
+    rental is equipment for hire, sale and free are material (free has no price)."""
+
+    model_config = ConfigDict(json_schema_extra=_item_schema)
+
+    external_id: ExternalId | None = Field(
+        default=None,
+        description=(
+            "Required in a batch. In PUT /inventory/{external_id} it may be left out; if "
+            "given, it must equal the one in the path."
+        ),
+    )
+    kind: ItemKind = Field(
+        description=(
+            "A rental cannot later become a sale or free item, nor the other way round (422): "
+            "withdraw it and send the new one under a new external_id."
+        )
+    )
+    title: Annotated[str, Text(3, 120)]
+    description: Annotated[str, Text(0, 5000, multiline=True)] = ""
+    language: Language = Language.FI
+    category: Annotated[
+        str,
+        Pattern(
+            CATEGORY_PATTERN,
+            NO_SUCH_CATEGORY,
+            "The slug of a product type from GET /categories (an equipment type for rentals, a "
+            "material type otherwise); another is refused (422).",
+            max_length=64,
+        ),
+    ]
+    condition: Condition | None = None
+    unit: Unit | None = Field(default=None, description="The category's default unit if left out.")
+    quantity: Annotated[Decimal, DecimalText(QUANTITY, QUANTITY_RULE)]
+    price: Prices | None = Field(
+        default=None,
+        validate_default=True,
+        description=(
+            "Rentals: per day and/or week (a list of two for both); sales: one, per unit or "
+            "lot (required); free: none."
+        ),
+    )
+    min_rental_days: Annotated[int, WholeNumber(1, 365)] | None = Field(
+        default=None, description="Rentals only."
+    )
+    deposit: Amount | None = Field(default=None, description="Rentals only; euros.")
+    location: Location
+    available_from: Annotated[date, Day()] | None = Field(
+        default=None, description="Today if left out; at most 730 days ahead."
+    )
+    available_until: Annotated[date, Day()] | None = Field(
+        default=None, description="Not before available_from, nor in the past."
+    )
+    photos: Annotated[list[Annotated[str, _PhotoUrl()]], Field(max_length=MAX_PHOTOS)] = Field(
+        default_factory=list,
+        description="Public URLs of JPEG, PNG or WebP photos, fetched when the list changes.",
+    )
+    attributes: Annotated[
+        dict[AttributeName, Annotated[Any, _AttributeValue()]],
+        Field(max_length=MAX_ATTRIBUTES, json_schema_extra=_attributes_schema),
+    ] = Field(default_factory=dict)
+
+    @field_validator("price")
+    @classmethod
+    def _prices_of_the_kind(cls, price: Any, info: ValidationInfo) -> Any:
+        kind, listed = _kind_of(info), price if isinstance(price, list) else [price]
+        if kind == ItemKind.SALE and price is None:
+            raise fail(_l("An item for sale needs a price."))
+        if kind == ItemKind.FREE and price is not None:
+            raise fail(_l("A free item has no price; leave it out or make the item a sale."))
+        if kind == ItemKind.SALE and len(listed) != 1:
+            raise fail(_l("An item for sale has one price, per unit or per lot."))
+        if price is not None and len({entry.per for entry in listed}) != len(listed):
+            raise fail(_l("Give at most one price per day, week, unit or lot."))
+        return price
+
+    @field_validator("min_rental_days", "deposit")
+    @classmethod
+    def _rentals_only(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = _kind_of(info)
+        if value is not None and kind is not None and kind != ItemKind.RENTAL:
+            raise fail(_l("Only rental items have a minimum hire and a deposit."))
+        return value
+
+    @field_validator("quantity")
+    @classmethod
+    def _counted_whole(cls, quantity: Decimal, info: ValidationInfo) -> Decimal:
+        unit = info.data.get("unit")
+        if unit is not None and unit.whole_only and quantity != quantity.to_integral_value():
+            raise fail(_l("Pieces and sets are counted in whole numbers."))
+        return quantity
+
+    @field_validator("available_until")
+    @classmethod
+    def _after_the_start(cls, until: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("available_from")
+        if until is not None and start is not None and until < start:
+            raise fail(_l("The end date cannot be before the start date."))
+        return until
+
+    @field_validator("photos")
+    @classmethod
+    def _each_once(cls, photos: list[str]) -> list[str]:
+        return list(dict.fromkeys(photos))

@@ -1,7 +1,8 @@
 """API keys: created and revoked by an organisation's owners, shown once, kept as a digest.
 
 A key acts as the organisation, through the person who created it: listings it creates are
-theirs, and it stops working when they leave the organisation or the key is revoked.
+theirs, and it stops working when they leave the organisation or the key is revoked, and
+while their account is suspended.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ UNVERIFIED_WRITE = _l(
 UNVERIFIED_SYNC = _l(
     "Feeds and webhooks act for the organisation in bulk, so they wait until the marketplace "
     "has verified it."
+)
+KEY_CREATOR_SUSPENDED = _l(
+    "The account of the person who created this API key is suspended; the key does not work "
+    "while the suspension lasts."
 )
 # Recording every use would add a write to every request; once a minute is enough to show.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -142,6 +147,8 @@ def authenticate(header: str | None) -> PartnerKey:
     if key is None or key.revoked_at is not None:
         raise InvalidKey(_l("The API key is not valid, or has been revoked."))
     creator = key.created_by
+    if creator.is_suspended():
+        raise Forbidden(KEY_CREATOR_SUSPENDED)
     if not creator.active or membership(key.organisation_id, creator) is None:
         raise InvalidKey(
             _l(

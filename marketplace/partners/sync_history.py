@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import Organisation, SyncKind, SyncRun, SyncStatus
-from marketplace.partners.item_sync import Outcome, SyncReport, SyncTarget
+from marketplace.partners.sync_report import Outcome, SyncReport, SyncTarget
 
 MAX_FAILURES = 200
 KEEP = 100

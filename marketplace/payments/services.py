@@ -42,8 +42,7 @@ from marketplace.payments.gateway import (
     StripeGateway,
     gateway,
 )
-from marketplace.reservations import events
-from marketplace.reservations import services as reservations
+from marketplace.reservations import events, payment_outcomes
 from marketplace.web.links import external_url
 
 logger = logging.getLogger(__name__)
@@ -181,7 +180,7 @@ def fulfil(session: CheckoutSession, now: datetime | None = None) -> str:
     db.session.refresh(reservation)
     outcome = "paid"
     if reservation.status == ReservationStatus.PENDING_PAYMENT:
-        reservations.mark_paid(reservation, now)
+        payment_outcomes.mark_paid(reservation, now)
     elif reservation.status in RELEASED:
         outcome = _late_payment(payment, reservation, now)
     audit.record(
@@ -200,7 +199,7 @@ def fulfil(session: CheckoutSession, now: datetime | None = None) -> str:
 
 def _late_payment(payment: Payment, released: Reservation, now: datetime) -> str:
     """Never keep money for nothing: hold the goods again, or give the money back."""
-    again = reservations.reinstate(released, now)
+    again = payment_outcomes.reinstate(released, now)
     if again is not None:
         payment.reservation_id = again.id
         return f"paid after the hold ended; reinstated as reservation {again.id}"
@@ -232,7 +231,7 @@ def checkout_ended(session: CheckoutSession, failed: bool, now: datetime | None 
     reservation = payment.reservation
     db.session.refresh(reservation)
     if reservation.status == ReservationStatus.PENDING_PAYMENT:
-        reservations.release_unpaid(reservation, now)
+        payment_outcomes.release_unpaid(reservation, now)
         return "hold released"
     return f"session {ended.value}"
 

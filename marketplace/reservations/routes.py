@@ -15,7 +15,15 @@ from marketplace.core.money import parse_decimal
 from marketplace.errors import MarketplaceError
 from marketplace.listings import access
 from marketplace.models import Listing, ListingKind, Reservation, ReservationStatus
-from marketplace.reservations import bp, codes, online_payment, services
+from marketplace.reservations import (
+    bookings,
+    bp,
+    codes,
+    materials,
+    online_payment,
+    queries,
+    transitions,
+)
 from marketplace.reservations.forms import (
     BookingForm,
     HandoverForm,
@@ -49,7 +57,7 @@ def mine() -> Page:
     return render_template(
         "reservations/mine.html",
         status=status,
-        reservations=services.requested_by(current_user, status),
+        reservations=queries.requested_by(current_user, status),
         statuses=list(ReservationStatus),
     )
 
@@ -62,7 +70,7 @@ def requests() -> Page:
         "reservations/requests.html",
         status=status,
         organisation_id=organisation,
-        reservations=services.requests_for(current_user, status, organisation),
+        reservations=queries.requests_for(current_user, status, organisation),
         statuses=list(ReservationStatus),
     )
 
@@ -77,10 +85,10 @@ def _listing_to_reserve(listing_id: int) -> Listing:
 def _create(listing: Listing, form: MaterialReservationForm | BookingForm) -> Reservation:
     key = form.request_id.data or None
     if isinstance(form, BookingForm):
-        return services.book_equipment(
+        return bookings.book_equipment(
             current_user,
             listing,
-            services.BookingRequest(
+            bookings.BookingRequest(
                 start=form.start.data,
                 end=form.end.data,
                 units=form.units.data,
@@ -90,10 +98,10 @@ def _create(listing: Listing, form: MaterialReservationForm | BookingForm) -> Re
             ),
         )
     pickup_at = datetime.combine(form.pickup_date.data, form.pickup_time.data, HELSINKI)
-    return services.reserve_material(
+    return materials.reserve_material(
         current_user,
         listing,
-        services.MaterialRequest(
+        materials.MaterialRequest(
             quantity=form.quantity.data or Decimal(0),
             pickup_at=pickup_at,
             message=form.message.data or "",
@@ -132,7 +140,7 @@ def new(listing_id: int) -> Page:
 def _calendar(listing: Listing) -> list[tuple[date, int]]:
     if listing.kind != ListingKind.EQUIPMENT:
         return []
-    return services.availability(listing, services.today(), 42)
+    return queries.availability(listing, queries.today(), 42)
 
 
 def _on_listing_page(listing: Listing, reservable: bool) -> dict[str, object]:
@@ -149,7 +157,7 @@ add_part(bp, "listings/detail.html", _on_listing_page)
 
 @bp.get("/<int:reservation_id>")
 def detail(reservation_id: int) -> Page:
-    reservation = services.get_for(reservation_id, current_user)
+    reservation = queries.get_for(reservation_id, current_user)
     return _detail_page(reservation)
 
 
@@ -186,9 +194,9 @@ def _refused(reservation: Reservation, error: MarketplaceError) -> Response:
 
 @bp.post("/<int:reservation_id>/accept")
 def accept(reservation_id: int) -> Response:
-    reservation = services.get_for(reservation_id, current_user)
+    reservation = queries.get_for(reservation_id, current_user)
     try:
-        services.accept(reservation, current_user)
+        transitions.accept(reservation, current_user)
     except MarketplaceError as error:
         return _refused(reservation, error)
     return _acted(reservation, _l("Accepted. The requester has been told."))
@@ -196,10 +204,10 @@ def accept(reservation_id: int) -> Response:
 
 @bp.post("/<int:reservation_id>/decline")
 def decline(reservation_id: int) -> Response:
-    reservation = services.get_for(reservation_id, current_user)
+    reservation = queries.get_for(reservation_id, current_user)
     form = ReasonForm(prefix="decline")
     try:
-        services.decline(reservation, current_user, form.reason.data or "")
+        transitions.decline(reservation, current_user, form.reason.data or "")
     except MarketplaceError as error:
         return _refused(reservation, error)
     return _acted(reservation, _l("Declined, and what it held is available again."))
@@ -207,10 +215,10 @@ def decline(reservation_id: int) -> Response:
 
 @bp.post("/<int:reservation_id>/cancel")
 def cancel(reservation_id: int) -> Response:
-    reservation = services.get_for(reservation_id, current_user)
+    reservation = queries.get_for(reservation_id, current_user)
     form = ReasonForm(prefix="cancel")
     try:
-        services.cancel(reservation, current_user, form.reason.data or "")
+        transitions.cancel(reservation, current_user, form.reason.data or "")
     except MarketplaceError as error:
         return _refused(reservation, error)
     return _acted(reservation, _l("The reservation is cancelled."))
@@ -218,14 +226,14 @@ def cancel(reservation_id: int) -> Response:
 
 @bp.post("/<int:reservation_id>/reduce")
 def reduce(reservation_id: int) -> Response:
-    reservation = services.get_for(reservation_id, current_user)
+    reservation = queries.get_for(reservation_id, current_user)
     try:
         keep = parse_decimal(request.form.get("quantity", ""))
     except ValueError:
         flash(_("Enter a number, like 12,5."), "error")
         return redirect(url_for(".detail", reservation_id=reservation.id))
     try:
-        services.reduce(reservation, current_user, keep)
+        transitions.reduce(reservation, current_user, keep)
     except MarketplaceError as error:
         return _refused(reservation, error)
     return _acted(reservation, _l("The rest is released for others."))
@@ -234,12 +242,12 @@ def reduce(reservation_id: int) -> Response:
 @bp.route("/<int:reservation_id>/handover", methods=["GET", "POST"])
 def handover(reservation_id: int) -> Page:
     """Where the lister types the code, or lands by scanning the requester's QR code."""
-    reservation = services.get_for(reservation_id, current_user)
-    services.require_manager(reservation, current_user)
+    reservation = queries.get_for(reservation_id, current_user)
+    transitions.require_manager(reservation, current_user)
     form = HandoverForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
         try:
-            services.complete(reservation, current_user, form.code.data)
+            transitions.complete(reservation, current_user, form.code.data)
         except MarketplaceError as error:
             if error.status == 404:
                 raise
@@ -253,11 +261,11 @@ def handover(reservation_id: int) -> Page:
 
 @bp.post("/<int:reservation_id>/messages")
 def message(reservation_id: int) -> Page:
-    reservation = services.get_for(reservation_id, current_user)
+    reservation = queries.get_for(reservation_id, current_user)
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            services.post_message(reservation, current_user, form.text.data)
+            transitions.post_message(reservation, current_user, form.text.data)
         except MarketplaceError as error:
             if error.status == 404:
                 raise
@@ -269,7 +277,7 @@ def message(reservation_id: int) -> Page:
 
 @bp.get("/<int:reservation_id>/qr.svg")
 def qr(reservation_id: int) -> Response:
-    reservation = services.get_for(reservation_id, current_user)
+    reservation = queries.get_for(reservation_id, current_user)
     link = external_url(
         "reservations.handover", reservation_id=reservation.id, code=reservation.pickup_code
     )

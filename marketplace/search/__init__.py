@@ -1,4 +1,6 @@
-"""Search: the only package that imports whoosh.
+"""Search: the only package that imports whoosh, and only in the Whoosh backend's modules
+(`whoosh_backend`, `schema`, `store`, `docsets`); the PostgreSQL backend (`postgres_backend` and
+the `pg_` modules) and the modules both share run without it.
 
 The rest of the product uses this interface:
 

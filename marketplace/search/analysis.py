@@ -3,32 +3,29 @@
 Every listing is indexed three ways, and a query word is looked up all three ways:
 
 - exact: lower-cased words, so that the word as typed ranks first;
-- stemmed: per language, with stop words. Swedish and English use Whoosh's Snowball stemmers.
-  Finnish uses the light stemmer below, because Whoosh's Finnish Snowball port conflates
-  inconsistently ("ikkuna" → "iku" but "ikkunat" → "ikkun"), which loses exactly the
-  inflected forms people type;
+- stemmed: per language, with stop words. Swedish and English use the Snowball stemmers
+  (the `snowballstemmer` package). Finnish uses the light stemmer below, because Snowball's
+  Finnish conflates inconsistently ("ikkuna" → "iku" but "ikkunat" → "ikkun"), which loses
+  exactly the inflected forms people type;
 - n-grams: 4 and 5 letter pieces of titles and category names, folded (ä → a), which find a
   word inside a compound ("levy" in "kipsilevy", "tegel" in "murtegel"). The query side takes
   the n-grams of the word's shortest stem, so "kipsilevyjä" still finds "kipsilevy".
+
+Both backends and the alerts share this module, so it needs no search engine: the Whoosh
+backend builds its analysers from these functions (see `schema`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from whoosh.analysis import (
-    Analyzer,
-    LanguageAnalyzer,
-    LowercaseFilter,
-    NgramFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-    SubstitutionFilter,
-)
-from whoosh.lang import stopwords_for_language
+from snowballstemmer.english_stemmer import EnglishStemmer
+from snowballstemmer.swedish_stemmer import SwedishStemmer
+
+from marketplace.search.stop_words import EVERYWHERE, STOP_WORDS
 
 LANGUAGES = ("fi", "sv", "en")
 GRAM_MIN = 4
@@ -149,39 +146,22 @@ def finnish_pieces(word: str) -> list[str]:
     return [prefix, _strip_ending(folded)]
 
 
-def exact_analyzer() -> Analyzer:
-    return RegexTokenizer() | LowercaseFilter()
+def swedish_stem(word: str) -> str:
+    # A Snowball stemmer keeps the word it works on in itself: one per call, for threads.
+    return str(SwedishStemmer().stemWord(word))
 
 
-def stemming_analyzer(language: str) -> Analyzer:
-    if language == "fi":
-        return (
-            RegexTokenizer()
-            | LowercaseFilter()
-            | StopFilter(lang="fi")
-            | StemFilter(stemfn=finnish_stem, cachesize=50_000)
-        )
-    return LanguageAnalyzer(language)
+def english_stem(word: str) -> str:
+    return str(EnglishStemmer().stemWord(word))
 
 
-def gram_analyzer() -> Analyzer:
-    return (
-        RegexTokenizer()
-        | LowercaseFilter()
-        | SubstitutionFilter("[äå]", "a")
-        | SubstitutionFilter("ö", "o")
-        | NgramFilter(GRAM_MIN, GRAM_MAX)
-    )
-
-
-@lru_cache(maxsize=8)
-def _stemmer(language: str) -> Analyzer:
-    return stemming_analyzer(language)
-
-
-@lru_cache(maxsize=3)
-def _stop_words(language: str) -> frozenset[str]:
-    return frozenset(stopwords_for_language(language))
+STEMMERS: dict[str, Callable[[str], str]] = {
+    "fi": finnish_stem,
+    "sv": swedish_stem,
+    "en": english_stem,
+}
+# Shorter words are left out, as stop words are: Whoosh's stop filter does so.
+MIN_WORD = 2
 
 
 @dataclass(frozen=True)
@@ -202,10 +182,14 @@ class WordForms:
 
 
 def _stem(word: str, language: str) -> str | None:
-    if word in _stop_words(language):
-        return None
-    tokens = [token.text for token in _stemmer(language)(word)]
-    return tokens[0] if tokens else None
+    """The word's stem in `language`, as the stemmed field indexes it; None for a stop word."""
+    stop = STOP_WORDS[language]
+    tokens = [
+        token
+        for token in text_words(word)
+        if len(token) >= MIN_WORD and token not in stop and token not in EVERYWHERE
+    ]
+    return STEMMERS[language](tokens[0]) if tokens else None
 
 
 def grams_of(piece: str) -> tuple[str, ...]:
@@ -250,7 +234,7 @@ def text_words(text: str) -> list[str]:
 
 def finnish_stems(text: str) -> str:
     """The text's words by the light Finnish stemmer, Finnish stop words left out."""
-    stop = _stop_words("fi")
+    stop = STOP_WORDS["fi"]
     return " ".join(_finnish_stem(word) for word in text_words(text) if word not in stop)
 
 

@@ -1,6 +1,6 @@
-"""What a search backend does. Whoosh implements it now (`whoosh_backend`); a PostgreSQL
-full-text backend for deployments with several app servers can follow (DESIGN §5), and both
-must pass the same contract tests (tests/search/test_backend_contract.py).
+"""What a search backend does. Whoosh implements it for one server (`whoosh_backend`), and
+PostgreSQL full-text search for several app servers (`postgres_backend`); both must pass the
+same contract tests (tests/search/test_backend_contract.py; docs/architecture.md, "Search").
 
 The backend never reads the database itself: writers hand it a `resolve` callable that reads
 the documents, which the backend calls while it holds its write lock, so that the last writer

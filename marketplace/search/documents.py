@@ -2,8 +2,9 @@
 
 Documents are read with SQLAlchemy Core on a connection of their own, never through the
 request's session: the index writer reads them while it holds the index lock, after the
-change has committed (see `indexing`). Only searchable listings have a document: active, and
-with something available (materials count what is left; equipment and wanted ads their total).
+change has committed (see `indexing`). Only searchable listings have a document: active, not
+restricted by a moderator, with something available (materials count what is left; equipment
+and wanted ads their total), and offered by someone who is not suspended.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from marketplace.core.clock import utcnow
 from marketplace.models import (
     Category,
     Listing,
@@ -24,6 +27,7 @@ from marketplace.models import (
     Organisation,
     PriceModel,
     Site,
+    User,
 )
 from marketplace.sites import places
 
@@ -61,10 +65,22 @@ class ListingDocument:
         return hashlib.blake2b(text, digest_size=10).hexdigest()
 
 
-def searchable() -> sa.ColumnElement[bool]:
+def suspended_users(now: datetime | None = None) -> sa.Select[int]:
+    """Ids of the people suspended at `now`. By time: a suspension for a period ends by itself
+    (the job that re-indexes their listings then is `auth.suspension.end_due`)."""
+    return sa.select(User.id).where(
+        sa.or_(User.suspended_indefinitely, User.suspended_until > (now or utcnow()))
+    )
+
+
+def searchable(now: datetime | None = None) -> sa.ColumnElement[bool]:
+    """The one rule of what search finds; `now` decides whose suspension still lasts."""
     return sa.and_(
         Listing.status == ListingStatus.ACTIVE,
+        # Restricted by a moderation decision: out of search until the decision is reversed.
+        Listing.restricted_at.is_(None),
         sa.or_(Listing.kind != ListingKind.MATERIAL, Listing.quantity_available > 0),
+        Listing.owner_id.not_in(suspended_users(now)),
     )
 
 
@@ -205,6 +221,16 @@ def listings_touching(
     if not conditions:
         return set()
     query = sa.select(Listing.id).where(sa.or_(*conditions), searchable())
+    return set(connection.scalars(query))
+
+
+def active_listings_of(connection: sa.Connection, owners: Iterable[int]) -> set[int]:
+    """The active listings of these people, searchable or not: their suspension changed."""
+    if not (owners := list(owners)):
+        return set()
+    query = sa.select(Listing.id).where(
+        Listing.owner_id.in_(owners), Listing.status == ListingStatus.ACTIVE
+    )
     return set(connection.scalars(query))
 
 

@@ -2,8 +2,10 @@
 
 1. Collect. `after_flush` notes the listings a flush inserted, changed or deleted, and the
    sites, organisations and categories whose names or places listings show, in the session's
-   `info`. ORM bulk UPDATEs of listings add the ids their WHERE clause names, or, when it names
-   none (`flask listings expire`), a sweep of the listings updated since the statement ran.
+   `info`; and the people whose suspension started or ended (`auth.suspension` signals), since
+   that decides whether their listings are searchable. ORM bulk UPDATEs of listings add the
+   ids their WHERE clause names, or, when it names none (`flask listings expire`), a sweep of
+   the listings updated since the statement ran.
    Core statements bypass the ORM: their callers name the listing with `listing_changed`.
 2. Act after commit. The commit hands the collected changes to the process's index writer
    thread and waits for it, at most SEARCH_SYNC_WAIT seconds, so that a lister normally finds
@@ -42,13 +44,13 @@ from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import operators
 
+from marketplace.auth import suspension
 from marketplace.core.clock import utcnow
 from marketplace.database import after_commit, read_only_transactions
 from marketplace.extensions import db
-from marketplace.models import Category, Listing, ListingPhoto, Organisation, Site
+from marketplace.models import Category, Listing, ListingPhoto, Organisation, Site, User
 from marketplace.search import documents as docs
 from marketplace.search.backend import DocumentBatch, SearchBackend, SearchUnavailable
-from marketplace.search.whoosh_backend import WhooshBackend
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ class Changes:
     sites: set[int] = field(default_factory=set)
     organisations: set[int] = field(default_factory=set)
     categories: set[int] = field(default_factory=set)
+    # People whose suspension started or ended: their listings' searchability changed.
+    owners: set[int] = field(default_factory=set)
     # Listings updated since then, by statements that did not say which.
     since: datetime | None = None
 
@@ -77,12 +81,18 @@ class Changes:
         self.sites |= other.sites
         self.organisations |= other.organisations
         self.categories |= other.categories
+        self.owners |= other.owners
         if other.since is not None:
             self.since = other.since if self.since is None else min(self.since, other.since)
 
     def __bool__(self) -> bool:
         return bool(
-            self.listings or self.sites or self.organisations or self.categories or self.since
+            self.listings
+            or self.sites
+            or self.organisations
+            or self.categories
+            or self.owners
+            or self.since
         )
 
 
@@ -93,6 +103,7 @@ def resolve(engine: sa.Engine, changes: Changes) -> DocumentBatch:
         ids |= docs.listings_touching(
             connection, changes.sites, changes.organisations, changes.categories
         )
+        ids |= docs.active_listings_of(connection, changes.owners)
         if changes.since is not None:
             ids |= docs.listings_updated_since(connection, changes.since)
         found = docs.load_documents(connection, ids)
@@ -240,6 +251,13 @@ def listing_changed(session: Session | scoped_session[Any], listing_id: int) -> 
         changes.listings.add(listing_id)
 
 
+def _owner_changed(user: User, **_extra: Any) -> None:
+    """Subscribed to the start and end of a suspension, inside its transaction."""
+    changes = _changes_for(db.session)
+    if changes is not None:
+        changes.owners.add(user.id)
+
+
 def _changed_attributes(instance: object, names: Iterable[str]) -> bool:
     state = sa.inspect(instance)
     return any(state.attrs[name].history.has_changes() for name in names)
@@ -324,6 +342,9 @@ def _install_hooks() -> None:
     sa.event.listen(Session, "after_flush", _after_flush)
     sa.event.listen(Session, "do_orm_execute", _on_orm_execute)
     sa.event.listen(Session, "after_rollback", _forget)
+    # Strong references: the subscribers must live as long as the process does.
+    suspension.suspended.connect(_owner_changed, weak=False)
+    suspension.reinstated.connect(_owner_changed, weak=False)
     _hooks_installed = True
 
 
@@ -341,12 +362,15 @@ BACKENDS = ("whoosh", "postgres")
 
 
 def make_backend(app: Flask, engine: sa.Engine, reading: sa.Engine) -> SearchBackend:
-    """The backend SEARCH_BACKEND names. PostgreSQL's searches share the app's pool; its
-    writes, like the documents' reads, use connections that never outlive their use."""
+    """The backend SEARCH_BACKEND names, imported only then: the PostgreSQL backend runs
+    where Whoosh is not installed. PostgreSQL's searches share the app's pool; its writes,
+    like the documents' reads, use connections that never outlive their use."""
     name = app.config.get("SEARCH_BACKEND", "whoosh")
     if name not in BACKENDS:
         raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
     if name == "whoosh":
+        from marketplace.search.whoosh_backend import WhooshBackend
+
         return WhooshBackend(app.config["SEARCH_INDEX_DIR"])
     if engine.dialect.name != "postgresql":
         raise RuntimeError(

@@ -11,13 +11,17 @@ import struct
 from typing import Any
 
 from whoosh import columns, fields
-
-from marketplace.search.analysis import (
-    LANGUAGES,
-    exact_analyzer,
-    gram_analyzer,
-    stemming_analyzer,
+from whoosh.analysis import (
+    Analyzer,
+    LowercaseFilter,
+    NgramFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    SubstitutionFilter,
 )
+
+from marketplace.search.analysis import GRAM_MAX, GRAM_MIN, LANGUAGES, STEMMERS
 from marketplace.search.documents import ListingDocument
 
 # Bump when the schema or the analysis changes: an index built by other code is then reported
@@ -36,6 +40,31 @@ FACTS = struct.Struct("<iiiiBBBiiiq")
 # Weights: the word as typed in the title first, then category names, stems, and last the
 # n-grams that only say "a compound contains this".
 BOOSTS = {"title": 3.0, "category": 2.0, "stem": 1.5, "body": 1.0, "grams": 0.5}
+
+
+def exact_analyzer() -> Analyzer:
+    return RegexTokenizer() | LowercaseFilter()
+
+
+def stemming_analyzer(language: str) -> Analyzer:
+    """The language's stop words (with Whoosh's few English ones) left out, the rest stemmed
+    by the stemmer `analysis.word_forms` uses."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | StopFilter(lang=language)
+        | StemFilter(stemfn=STEMMERS[language], cachesize=50_000)
+    )
+
+
+def gram_analyzer() -> Analyzer:
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | SubstitutionFilter("[äå]", "a")
+        | SubstitutionFilter("ö", "o")
+        | NgramFilter(GRAM_MIN, GRAM_MAX)
+    )
 
 
 def build_schema() -> fields.Schema:

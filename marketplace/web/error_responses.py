@@ -1,4 +1,8 @@
-"""Error answers: an HTML page for people, problem+json (RFC 9457) for the API and JSON clients."""
+"""Error answers: an HTML page for people, problem+json (RFC 9457) for the API and JSON clients.
+
+Every problem+json answer of the product is built here, from the `Problem` model, which is
+also the document's description of it (api.openapi).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from marketplace.errors import FieldProblem, MarketplaceError
@@ -47,7 +52,6 @@ DESCRIPTIONS = {
 }
 PHOTOS_TOO_LARGE = _l("What you sent is too large. Photos can be at most a few megabytes each.")
 # The titles of problem details (RFC 9457): the status's standard name (RFC 9110), translated.
-# Both builders of problem+json (here and the partner API's) use them.
 PROBLEM_TITLES = {
     400: _l("Bad Request"),
     401: _l("Unauthorized"),
@@ -95,22 +99,52 @@ def wants_json() -> bool:
     return best != "text/html"
 
 
+class FieldError(BaseModel):
+    """One field at fault, named as the request wrote it (`items[3].price.amount`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str | None
+    message: str
+
+
+class Problem(BaseModel):
+    """An error answer (RFC 9457, application/problem+json), in the request's language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(description="Always about:blank: the status says what kind it is.")
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] = Field(description="Each field at fault, with what is wrong.")
+
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+def problem_document(
+    status: int, detail: str | None = None, problems: Iterable[FieldProblem] = ()
+) -> dict[str, Any]:
+    problem = Problem(
+        type="about:blank",
+        title=problem_title(status),
+        status=status,
+        detail=str(detail) if detail else str(DESCRIPTIONS.get(status, "")),
+        errors=[FieldError(field=p.field, message=str(p.message)) for p in problems],
+    )
+    return problem.model_dump(mode="json")
+
+
 def problem_response(
     status: int,
     detail: str | None = None,
     problems: Iterable[FieldProblem] = (),
     headers: Iterable[tuple[str, str]] = (),
 ) -> Response:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": problem_title(status),
-        "status": status,
-        "detail": detail or str(DESCRIPTIONS.get(status, "")),
-        "errors": [{"field": p.field, "message": str(p.message)} for p in problems],
-    }
-    response = jsonify(body)
+    response = jsonify(problem_document(status, detail, problems))
     response.status_code = status
-    response.mimetype = "application/problem+json"
+    response.mimetype = PROBLEM_TYPE
     response.headers["Content-Language"] = content_language()
     response.headers.extend(list(headers))
     return response

@@ -252,3 +252,15 @@ def test_a_partners_synced_item_notifies_the_wanted_ads_author_once(
     assert api.put("/inventory/BRICK-1", partner.key, changed).status_code == 200
     assert matched(ad) == [synced] and len(match_notifications(resident)) == 1
     assert len(smtp_server.messages) == 1
+
+
+def test_a_listing_hidden_by_moderation_matches_nothing(
+    wanted: Callable[..., Listing], offer: Callable[..., Listing]
+) -> None:
+    ad = wanted()
+    bricks = offer()
+    assert [m.offer.id for m in matching.offers_for_wanted(ad)] == [bricks.id]
+    bricks.restricted_at = bricks.updated_at
+    db.session.commit()
+    assert matching.offers_for_wanted(ad) == []
+    assert matching.wanted_for_offer(bricks) == []

@@ -1,4 +1,4 @@
-"""The inventory endpoints (DESIGN §6): items onto listings, unchanged data as a no-op,
+"""The inventory endpoints: items onto listings, unchanged data as a no-op,
 per-item results in batches, replace mode, withdrawals, paging, and every error status."""
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ from marketplace.models import (
     SyncRun,
     User,
 )
-from marketplace.reservations import services as reservations
-from marketplace.reservations.services import BookingRequest, MaterialRequest
+from marketplace.partners.items import ItemInput
+from marketplace.reservations import bookings, materials, transitions
+from marketplace.reservations.bookings import BookingRequest
+from marketplace.reservations.materials import MaterialRequest
 from tests.partners.fixtures import (
     IMAGE_HEADERS,
     Api,
@@ -74,10 +76,16 @@ def test_put_creates_a_rental_listing_owned_by_the_partner(
     assert body["result"] == "created"
     item = body["item"]
     assert item["external_id"] == "SCAF-1" and item["source"] == "api"
-    assert item["kind"] == "equipment" and item["status"] == "active"
-    assert item["price"] == {"amount": "45.00", "currency": "EUR", "per": "day"}
+    # Read back in the shape it was written: kind rental (its listing is equipment), and
+    # every price of the rental.
+    assert item["kind"] == "rental" and item["status"] == "active"
+    assert item["price"] == rental_item()["price"]
     assert item["deposit"] == "200.00" and item["min_rental_days"] == 2
     assert item["attributes"] == {"model": "Layher Blitz 70"}
+    assert item["location"] == rental_item()["location"]
+    public = api.get(f"/listings/{item['id']}").get_json()
+    assert public["kind"] == "equipment"
+    assert public["price"] == {"amount": "45.00", "currency": "EUR", "per": "day"}
     listing = listing_of(partner, "SCAF-1")
     assert listing.owner_id == partner.owner.id
     assert listing.source == ListingSource.API
@@ -173,6 +181,29 @@ def test_invalid_items_name_the_field(
 def test_an_external_id_in_the_url_is_checked(api: Api, partner: PartnerHandle) -> None:
     response = api.put("/inventory/bad%20id", partner.key, rental_item())
     assert response.status_code == 422 and problem_fields(response) == {"external_id"}
+    # The batch endpoint's name is no item's id (it used to create an item called "batch").
+    batch = api.put("/inventory/batch", partner.key, rental_item("batch"))
+    assert batch.status_code == 422 and problem_fields(batch) == {"external_id"}
+    assert count(Listing) == 0
+
+
+def test_an_item_read_back_can_be_written_again_as_it_is(api: Api, partner: PartnerHandle) -> None:
+    """Items answer in the shape they are written: what GET gives, less what the marketplace
+    adds, is an ItemInput that PUT takes and that changes nothing of the item."""
+    api.put("/inventory/SCAF-1", partner.key, rental_item())
+    api.put("/inventory/BRICK-1", partner.key, sale_item())
+    for external_id in ("SCAF-1", "BRICK-1"):
+        before = api.get(f"/inventory/{external_id}", partner.key).get_json()
+        written = {name: before[name] for name in ItemInput.model_fields}
+        ItemInput.model_validate(written)
+        again = api.put(f"/inventory/{external_id}", partner.key, written)
+        assert again.status_code == 200, again.get_json()
+        after = again.get_json()["item"]
+        assert {k: v for k, v in after.items() if k != "updated_at"} == {
+            k: v for k, v in before.items() if k != "updated_at"
+        }
+    listed = api.get("/inventory", partner.key).get_json()["items"]
+    assert {item["kind"] for item in listed} == {"rental", "sale"}
 
 
 def test_lowering_below_what_is_reserved_is_refused(
@@ -181,9 +212,7 @@ def test_lowering_below_what_is_reserved_is_refused(
     api.put("/inventory/X", partner.key, rental_item("X"))  # creates the site
     api.put("/inventory/BRICK-1", partner.key, sale_item())
     listing = listing_of(partner, "BRICK-1")
-    reservations.reserve_material(
-        make_user(), listing, MaterialRequest(Decimal(400), tomorrow_at())
-    )
+    materials.reserve_material(make_user(), listing, MaterialRequest(Decimal(400), tomorrow_at()))
     response = api.put("/inventory/BRICK-1", partner.key, sale_item(quantity="300"))
     assert response.status_code == 409 and problem_fields(response) == {"quantity"}
     assert listing_of(partner, "BRICK-1").quantity_total == 500
@@ -195,7 +224,7 @@ def test_lowering_below_what_is_reserved_is_refused(
 
 def book(listing: Listing, who: User) -> Reservation:
     start = today_in_finland() + timedelta(days=3)
-    return reservations.book_equipment(who, listing, BookingRequest(start, start + timedelta(1), 1))
+    return bookings.book_equipment(who, listing, BookingRequest(start, start + timedelta(1), 1))
 
 
 def test_delete_withdraws_and_keeps_reservations(
@@ -203,7 +232,7 @@ def test_delete_withdraws_and_keeps_reservations(
 ) -> None:
     api.put("/inventory/SCAF-1", partner.key, rental_item())
     booking = book(listing_of(partner, "SCAF-1"), make_user())
-    reservations.accept(booking, partner.owner)
+    transitions.accept(booking, partner.owner)
     response = api.delete("/inventory/SCAF-1", partner.key)
     assert response.status_code == 200
     assert response.get_json()["result"] == "withdrawn"
@@ -306,13 +335,13 @@ def test_new_items_saved_together_are_listings_like_any_other(
 def test_when_saving_together_fails_the_items_are_saved_one_by_one(
     api: Api, partner: PartnerHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from marketplace.partners import item_sync
+    from marketplace.partners import sync_bulk
 
     def broken(*_args: Any) -> None:
         raise sa.exc.OperationalError("INSERT", {}, Exception("disk full"))
 
     assert api.put("/inventory/FIRST", partner.key, sale_item("FIRST")).status_code == 201
-    monkeypatch.setattr(item_sync, "record_built", broken)
+    monkeypatch.setattr(sync_bulk, "record_built", broken)
     items = [sale_item(f"S-{n}", title=f"Tiilierä {n}") for n in range(5)]
     body = api.post("/inventory/batch", partner.key, {"items": items}).get_json()
     assert body["counts"]["created"] == 5, body
@@ -445,12 +474,13 @@ def test_photos_are_fetched_once_and_a_bad_one_fails_only_its_item(
     assert results[1]["result"] == "failed"
     assert results[1]["errors"][0]["field"] == "items[1].photos[0]"
     item = api.get("/inventory/A", partner.key).get_json()
-    assert len(item["photos"]) == 1
-    assert item["photos"][0].startswith("http://127.0.0.1:5000/media/")
+    # The photos as written, and the marketplace's copies of them.
+    assert item["photos"] == good["photos"] and len(item["hosted_photos"]) == 1
+    assert item["hosted_photos"][0].startswith("http://127.0.0.1:5000/media/")
     api.put("/inventory/A", partner.key, {**good, "title": "Teline, uusi otsikko"})
     assert len(photos.received) == 1  # the photo URLs did not change: not fetched again
     api.put("/inventory/A", partner.key, {**good, "photos": []})
-    assert api.get("/inventory/A", partner.key).get_json()["photos"] == []
+    assert api.get("/inventory/A", partner.key).get_json()["hosted_photos"] == []
 
 
 def test_photos_on_private_addresses_are_refused(

@@ -1,4 +1,4 @@
-"""The public listings API (DESIGN §6): its shape, its parameters, and its errors."""
+"""The public listings API: its shape, its parameters, and its errors."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.listings import services as listing_services
-from marketplace.models import Listing, ListingKind, PriceModel, Role, Unit
+from marketplace.models import (
+    DecisionAction,
+    Listing,
+    ListingKind,
+    ModerationTarget,
+    PriceModel,
+    Role,
+    Unit,
+)
+from marketplace.moderation import decisions
 from tests.support import Client
 
 pytestmark = pytest.mark.search
@@ -188,7 +197,14 @@ def test_one_public_listing(
         missing = client.get(f"/api/v1/listings/{hidden}")
         assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
     moderator = make_user(role=Role.MODERATOR)
-    listing_services.remove_listing(catalogue["wool"], moderator, "Väärä luokka.")
+    decisions.decide_on_item(
+        ModerationTarget.LISTING,
+        catalogue["wool"].id,
+        moderator,
+        decisions.DecisionEntry(
+            DecisionAction.REMOVE_LISTING, "terms-lawful-accurate", "", "Väärä luokka, väärä tuote."
+        ),
+    )
     assert client.get(f"/api/v1/listings/{catalogue['wool'].id}").status_code == 404
     listing_services.close_listing(bricks, bricks.owner)
     closed = client.get(f"/api/v1/listings/{bricks.id}").get_json()

@@ -140,6 +140,7 @@ def test_each_key_has_its_own_rate_limit(
     assert limited.status_code == 429
     assert limited.mimetype == "application/problem+json"
     assert int(limited.headers["Retry-After"]) > 0
+    assert limited.headers["X-RateLimit-Remaining"] == "0"
     assert api.get("/inventory", other_partner.key).status_code == 200
     assert api.put("/inventory/A", partner.key, rental_item("A")).status_code == 429
 
@@ -166,3 +167,21 @@ def test_cli_creates_a_key_and_prints_it_last(
     assert api.get("/reservations", token).status_code == 403
     missing = runner.invoke(args=["partners", "create-key", "--org", "Nobody", "--name", "x"])
     assert missing.exit_code != 0 and "no organisation" in missing.output
+
+
+def test_retry_after_only_when_there_is_something_to_wait_for(
+    app: Flask, api: Api, partner: PartnerHandle
+) -> None:
+    """Every answer says the key's limit, but only a 429 (or a 503) says when to retry: an
+    answer that succeeded used to carry Retry-After too."""
+    app.config["API_RATELIMIT_PER_KEY"] = "5/minute"
+    answers = [
+        api.get("/inventory", partner.key),
+        api.put("/inventory/A", partner.key, rental_item("A")),
+        api.get("/listings/999999"),
+        api.get("/categories"),
+    ]
+    assert [answer.status_code for answer in answers] == [200, 201, 404, 200]
+    assert all("Retry-After" not in answer.headers for answer in answers)
+    assert answers[0].headers["X-RateLimit-Limit"] == "5"
+    assert answers[1].headers["X-RateLimit-Remaining"] == "3"

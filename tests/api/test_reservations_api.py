@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from marketplace.core.clock import today_in_finland, utcnow
 from marketplace.extensions import db
 from marketplace.models import Listing, Reservation, ReservationStatus, User
-from marketplace.reservations import services as reservations
-from marketplace.reservations.services import BookingRequest, MaterialRequest
+from marketplace.reservations import bookings, materials
+from marketplace.reservations.bookings import BookingRequest
+from marketplace.reservations.materials import MaterialRequest
 from tests.partners.fixtures import Api, PartnerHandle, rental_item, sale_item
 from tests.reservations.conftest import tomorrow_at
 
@@ -38,7 +39,7 @@ def booking(api: Api, partner: PartnerHandle, resident: User) -> Reservation:
     listing = pushed(api, partner, rental_item())
     start = today_in_finland() + timedelta(days=3)
     request = BookingRequest(start, start + timedelta(days=2), 1, message="Katon korjaus")
-    return reservations.book_equipment(resident, listing, request)
+    return bookings.book_equipment(resident, listing, request)
 
 
 def reload(reservation: Reservation) -> Reservation:
@@ -92,7 +93,7 @@ def test_accept_then_complete_with_the_pickup_code(
 def test_decline_releases_the_stock(api: Api, partner: PartnerHandle, resident: User) -> None:
     pushed(api, partner, rental_item("X"))  # the site
     listing = pushed(api, partner, sale_item())
-    reservation = reservations.reserve_material(
+    reservation = materials.reserve_material(
         resident, listing, MaterialRequest(Decimal(100), tomorrow_at())
     )
     response = api.post(
@@ -145,7 +146,7 @@ def test_reservations_on_the_partners_other_listings_are_listed_too(
     """The key acts for the organisation: listings its people typed in count as well."""
     site = make_site(partner.owner, partner.organisation)
     typed = make_listing(owner=partner.owner, site=site)
-    reservations.reserve_material(resident, typed, MaterialRequest(Decimal(5), tomorrow_at()))
+    materials.reserve_material(resident, typed, MaterialRequest(Decimal(5), tomorrow_at()))
     items = api.get("/reservations", partner.key).get_json()["items"]
     assert [r["listing"]["external_id"] for r in items] == [None]
 
@@ -156,9 +157,7 @@ def test_the_list_pages_with_a_cursor(
     pushed(api, partner, rental_item("X"))
     listing = pushed(api, partner, sale_item())
     for _ in range(5):
-        reservations.reserve_material(
-            make_user(), listing, MaterialRequest(Decimal(1), tomorrow_at())
-        )
+        materials.reserve_material(make_user(), listing, MaterialRequest(Decimal(1), tomorrow_at()))
     seen: list[int] = []
     url = "/reservations?limit=2"
     while url:

@@ -22,6 +22,8 @@ def test_create_list_get_and_delete(api: Api, partner: PartnerHandle) -> None:
     assert one.status_code == 200 and "secret" not in one.get_json()
     deleted = api.delete(f"/webhooks/{body['id']}", partner.key)
     assert deleted.status_code == 204 and deleted.get_data() == b""
+    # No content, so nothing that would describe some (it used to say text/html).
+    assert "Content-Type" not in deleted.headers and "Content-Language" not in deleted.headers
     assert api.get("/webhooks", partner.key).get_json()["items"] == []
     assert api.delete(f"/webhooks/{body['id']}", partner.key).status_code == 404
 
@@ -70,3 +72,10 @@ def test_other_partners_endpoints_are_invisible(
     assert api.get(f"/webhooks/{hook['id']}", other_partner.key).status_code == 404
     assert api.delete(f"/webhooks/{hook['id']}", other_partner.key).status_code == 404
     assert api.get(f"/webhooks/{hook['id']}", partner.key).status_code == 200
+
+
+def test_the_documents_events_are_the_webhooks_events() -> None:
+    from marketplace.api.models import WebhookEvent
+    from marketplace.partners.webhooks import EVENTS
+
+    assert tuple(event.value for event in WebhookEvent) == EVENTS

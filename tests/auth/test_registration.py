@@ -18,6 +18,7 @@ VALID = {
     "password": PASSWORD,
     "password_again": PASSWORD,
     "locale": "fi",
+    "accept_terms": "y",
 }
 
 

@@ -47,10 +47,12 @@ def test_newcomer_sets_up_an_organisation(page: Page, make_user: Any, device: st
     page.get_by_label("Preferred language").select_option("en")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("The passwords do not match.")).to_be_visible()
+    expect(page.get_by_text("Accept the terms of use to create an account.")).to_be_visible()
     expect(page.get_by_label("E-mail address")).to_have_value("mikko@example.fi")
     assert_accessible(page)
     page.get_by_label("Password (at least 12 characters)").fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_label("I accept the terms of use").check()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("status")).to_contain_text("Welcome to Kera Marketplace")
 

@@ -27,8 +27,9 @@ from marketplace.models import (
     Unit,
     User,
 )
-from marketplace.reservations import services
-from marketplace.reservations.services import BookingRequest, MaterialRequest
+from marketplace.reservations import bookings, materials, transitions
+from marketplace.reservations.bookings import BookingRequest
+from marketplace.reservations.materials import MaterialRequest
 from marketplace.sites.services import SiteDetails
 from tests.reservations.conftest import next_monday, tomorrow_at
 
@@ -38,11 +39,11 @@ TAPIOLA = SiteDetails("Koti", "Tapionraitti 12", "02100", "Espoo", 60.1761, 24.8
 def hand_over(requester: User, listing: Listing, quantity: int | str) -> Reservation:
     """Reserve, accept and hand over through the services, as people would."""
     lister = listing.owner
-    reservation = services.reserve_material(
+    reservation = materials.reserve_material(
         requester, listing, MaterialRequest(Decimal(quantity), tomorrow_at())
     )
-    services.accept(reservation, lister)
-    services.complete(reservation, lister, reservation.pickup_code)
+    transitions.accept(reservation, lister)
+    transitions.complete(reservation, lister, reservation.pickup_code)
     return reservation
 
 
@@ -113,11 +114,11 @@ def handovers(
     )
     scaffolding = make_rental(contractor, site=kera)
     monday = next_monday()
-    rental = services.book_equipment(
+    rental = bookings.book_equipment(
         requester, scaffolding, BookingRequest(monday, monday + timedelta(days=1), 1)
     )
-    services.accept(rental, contractor)
-    services.complete(rental, contractor, rental.pickup_code)
+    transitions.accept(rental, contractor)
+    transitions.complete(rental, contractor, rental.pickup_code)
     return Handovers(
         contractor,
         member,

@@ -318,21 +318,31 @@ def test_moderator_removal_shows_the_reason_to_the_lister(
     make_user(email="mod@example.fi", role=Role.MODERATOR)
     moderator = new_client()
     moderator.sign_in("mod@example.fi")
+    # The listing's page leads to the moderation decision, which states its reasons.
+    decide = f"/admin/moderation/listing/{listing.id}"
+    assert decide in text(moderator.get(f"/listings/{listing.id}"))
     response = moderator.submit(
-        f"/listings/{listing.id}/remove", {"reason": "Kuvissa näkyy asbestilevyä."}
+        f"{decide}/decide",
+        {
+            "action": "remove_listing",
+            "ground": "terms-hazard-declaration",
+            "facts": "Kuvissa näkyy asbestilevyä.",
+        },
     )
     assert response.status_code == 302
     assert client.get(f"/listings/{listing.id}").status_code == 404
     client.sign_in("lister@example.fi")
     page = text(client.get(f"/listings/{listing.id}"))
     assert "Kuvissa näkyy asbestilevyä." in page
+    assert "/moderation/decisions/" in page  # the statement of reasons
 
 
 def test_members_cannot_remove_listings(
     app: Flask, client: Client, member: Any, make_listing: Any
 ) -> None:
     listing = make_listing()
-    assert client.submit(f"/listings/{listing.id}/remove", {"reason": "x" * 10}).status_code == 403
+    decide = f"/admin/moderation/listing/{listing.id}/decide"
+    assert client.submit(decide, {"action": "remove_listing"}).status_code == 403
 
 
 @pytest.mark.search

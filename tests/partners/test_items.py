@@ -3,12 +3,21 @@ the content does."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+from pydantic_core import PydanticCustomError
 
-from marketplace.partners.items import ItemKind, ItemRejected, parse_item
+from marketplace.core.inputs import EUROS, QUANTITY, Limits
+from marketplace.partners.checked_items import ItemRejected, parse_item
+from marketplace.partners.item_kinds import ItemKind
+from marketplace.partners.items import ItemInput
+from marketplace.partners.model_types import DecimalText, Text, decimal_pattern
 from tests.partners.fixtures import rental_item, sale_item
 
 
@@ -82,3 +91,67 @@ def test_the_digest_follows_the_content_not_its_spelling() -> None:
         {"location": {"name": "Other depot"}},
     ):
         assert parse_item(rental_item(**change)).digest != base.digest, change
+
+
+# The schema says what the checks do: each rule's pattern and its check agree.
+
+TEXTS = st.text(
+    st.one_of(
+        st.characters(),
+        st.sampled_from(" \t\n\r\u00a0\u200b\u202e\u2028\u3000\U000e0041"),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS, least=st.integers(0, 3), multiline=st.booleans())
+def test_a_text_pattern_says_what_the_text_check_does(
+    text: str, least: int, multiline: bool
+) -> None:
+    rule = Text(least, 6, multiline=multiline)
+    schema = rule.schema()
+    by_schema = len(text) <= 6 and re.fullmatch(schema["pattern"][1:-1], text) is not None
+    try:
+        rule.check(text)
+        by_check = True
+    except PydanticCustomError:
+        by_check = False
+    assert by_schema == by_check
+
+
+DECIMALS = st.one_of(
+    st.from_regex(r"\A[0-9]{0,8}(\.[0-9]{0,4})?\Z"),
+    st.decimals(0, 2_000_000, places=4).map(str),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=DECIMALS, limits=st.sampled_from([QUANTITY, EUROS]))
+def test_a_decimal_pattern_says_what_the_decimal_check_does(text: str, limits: Limits) -> None:
+    by_schema = re.fullmatch(decimal_pattern(limits)[1:-1], text) is not None
+    try:
+        DecimalText(limits).check(text)
+        by_check = True
+    except PydanticCustomError:
+        by_check = False
+    assert by_schema == by_check
+
+
+def test_kinds_decide_prices_in_the_schema_as_in_the_checks() -> None:
+    schema = ItemInput.model_json_schema()
+    validator = Draft202012Validator(schema)
+    for raw in (
+        rental_item(price={"amount": "45", "per": "unit"}),
+        sale_item(price=None),
+        sale_item(kind="free"),
+        sale_item(deposit="10"),
+        rental_item(price=[{"amount": "1", "per": "day"}, {"amount": "2", "per": "day"}]),
+        rental_item(unit="pcs", quantity="2.5"),
+    ):
+        assert not validator.is_valid(raw), raw
+        with pytest.raises(ItemRejected):
+            parse_item(raw)
+    for raw in (rental_item(), sale_item(), sale_item(kind="free", price=None)):
+        assert validator.is_valid(raw), list(validator.iter_errors(raw))
+        parse_item(raw)

@@ -18,8 +18,8 @@ from marketplace.extensions import db
 from marketplace.models import Listing, MemberRole, PartnerKey, User
 from marketplace.organisations import services as organisations
 from marketplace.partners import keys, webhooks
-from marketplace.reservations import services as reservations
-from marketplace.reservations.services import BookingRequest
+from marketplace.reservations import bookings
+from marketplace.reservations.bookings import BookingRequest
 from tests.partners.fixtures import JSON_HEADERS, Api, LocalServer, PartnerHandle, rental_item
 from tests.support import Client, text
 
@@ -111,7 +111,7 @@ def test_webhooks_page_shows_the_secret_once_and_the_deliveries(
     listing = db.session.get(Listing, item["id"])
     assert listing is not None
     start = today_in_finland() + timedelta(days=3)
-    reservations.book_equipment(
+    bookings.book_equipment(
         make_user(), listing, BookingRequest(start, start + timedelta(days=1), 1)
     )
     webhooks.deliver_due()

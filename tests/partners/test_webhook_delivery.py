@@ -28,9 +28,8 @@ from marketplace.models import (
     WebhookDelivery,
 )
 from marketplace.partners import webhooks
-from marketplace.reservations import events
-from marketplace.reservations import services as reservations
-from marketplace.reservations.services import BookingRequest
+from marketplace.reservations import bookings, events, transitions
+from marketplace.reservations.bookings import BookingRequest
 from tests.partners.fixtures import Api, LocalServer, PartnerHandle, rental_item
 
 
@@ -68,7 +67,7 @@ def listing(api: Api, partner: PartnerHandle) -> Listing:
 
 def book(listing: Listing, who: User, days_ahead: int = 3) -> Reservation:
     start = today_in_finland() + timedelta(days=days_ahead)
-    return reservations.book_equipment(
+    return bookings.book_equipment(
         who, listing, BookingRequest(start, start + timedelta(days=1), 1)
     )
 
@@ -88,7 +87,7 @@ def test_a_delivery_is_written_with_its_event(
     assert payload["type"] == "reservation.requested" and payload["id"].startswith("evt_")
     assert payload["data"]["reservation"]["listing"]["external_id"] == "SCAF-1"
     # Events the endpoint did not choose make no deliveries; nor do rolled-back changes.
-    reservations.accept(reservation, listing.owner)
+    transitions.accept(reservation, listing.owner)
     events.publish(reservation, events.REQUESTED)
     db.session.rollback()
     assert len(deliveries()) == 1

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 
 from marketplace.models import Listing, PriceModel, Reservation, User
-from marketplace.reservations import services
-from marketplace.reservations.services import MaterialRequest
+from marketplace.reservations import materials
+from marketplace.reservations.materials import MaterialRequest
 from tests.payments.fake_stripe import FakeStripe, running
 from tests.reservations.conftest import tomorrow_at
 
@@ -56,7 +56,7 @@ def held(app: Flask, paid_bricks: Listing, buyer: User) -> Callable[..., Reserva
     """A reservation of bricks held while the buyer pays."""
 
     def make(quantity: int = 100, **changes: Any) -> Reservation:
-        return services.reserve_material(
+        return materials.reserve_material(
             buyer,
             paid_bricks,
             MaterialRequest(

@@ -22,7 +22,7 @@ from marketplace.models import (
 )
 from marketplace.payments import services
 from marketplace.payments.gateway import API_VERSION
-from marketplace.reservations import services as reservations
+from marketplace.reservations import expiry, materials
 from tests.payments.fake_stripe import FakeStripe
 from tests.support import Client, text
 
@@ -81,7 +81,7 @@ def test_organisations_with_connect_are_paid_out_directly(
     make_listing: Any,
     buyer: User,
 ) -> None:
-    from marketplace.reservations.services import MaterialRequest
+    from marketplace.reservations.materials import MaterialRequest
     from tests.reservations.conftest import tomorrow_at
 
     owner = make_user()
@@ -95,7 +95,7 @@ def test_organisations_with_connect_are_paid_out_directly(
         price_cents=20000,
         quantity=Decimal(1),
     )
-    reservation = reservations.reserve_material(
+    reservation = materials.reserve_material(
         buyer, listing, MaterialRequest(Decimal(1), tomorrow_at(), pay_online=True)
     )
     services.start_checkout(reservation, buyer)
@@ -192,7 +192,7 @@ def test_an_unpaid_hold_expires_and_its_checkout_is_closed(
 ) -> None:
     reservation = held()
     payment = services.start_checkout(reservation, buyer)
-    assert reservations.expire_due(reservation.expires_at) == 1  # type: ignore[arg-type]
+    assert expiry.expire_due(reservation.expires_at) == 1  # type: ignore[arg-type]
     assert available(paid_bricks) == 500
     assert stripe_fake.sessions[payment.checkout_session_id]["status"] == "expired"  # type: ignore[index]
 

@@ -13,7 +13,7 @@ from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import Payment, PaymentStatus, Refund, Reservation, User
 from marketplace.payments import services
-from marketplace.reservations import services as reservations
+from marketplace.reservations import transitions
 from tests.payments.fake_stripe import FakeStripe
 from tests.support import Client, text
 
@@ -47,7 +47,7 @@ def test_declining_a_paid_request_refunds_it_in_full(
     stripe_fake: FakeStripe, paid: Callable[..., Reservation], lister: User
 ) -> None:
     reservation = paid()
-    reservations.decline(reservation, lister, "Sold already")
+    transitions.decline(reservation, lister, "Sold already")
     [refund] = stripe_fake.refunds
     assert refund["amount"] == 4000
     call = stripe_fake.calls("/v1/refunds")[0]
@@ -61,11 +61,11 @@ def test_cancelling_in_good_time_refunds_late_cancelling_does_not(
     stripe_fake: FakeStripe, paid: Callable[..., Reservation], buyer: User
 ) -> None:
     early = paid(50, pickup_at=utcnow() + timedelta(days=3))
-    reservations.cancel(early, buyer)
+    transitions.cancel(early, buyer)
     assert [r["amount"] for r in stripe_fake.refunds] == [2000]
     soon = utcnow() + timedelta(hours=3)  # inside the listing's 24 free hours
     late = paid(50, pickup_at=soon)
-    reservations.cancel(late, buyer)
+    transitions.cancel(late, buyer)
     assert [r["amount"] for r in stripe_fake.refunds] == [2000]
     assert payment_of(late).status == PaymentStatus.PAID
 
@@ -74,8 +74,8 @@ def test_the_lister_cancelling_always_refunds(
     stripe_fake: FakeStripe, paid: Callable[..., Reservation], lister: User
 ) -> None:
     reservation = paid(pickup_at=utcnow() + timedelta(hours=2))
-    reservations.accept(reservation, lister)
-    reservations.cancel(reservation, lister, "Pallet damaged")
+    transitions.accept(reservation, lister)
+    transitions.cancel(reservation, lister, "Pallet damaged")
     assert [r["amount"] for r in stripe_fake.refunds] == [4000]
 
 
@@ -83,11 +83,11 @@ def test_keeping_part_refunds_the_rest_and_never_more_than_was_paid(
     stripe_fake: FakeStripe, paid: Callable[..., Reservation], buyer: User, lister: User
 ) -> None:
     reservation = paid(100)
-    reservations.reduce(reservation, buyer, Decimal(60))
+    transitions.reduce(reservation, buyer, Decimal(60))
     assert [r["amount"] for r in stripe_fake.refunds] == [1600]  # 40 bricks at 0,40 €
     payment = payment_of(reservation)
     assert payment.status == PaymentStatus.PARTIALLY_REFUNDED
-    reservations.decline(reservation, lister, "")
+    transitions.decline(reservation, lister, "")
     assert [r["amount"] for r in stripe_fake.refunds] == [1600, 2400]
     payment = payment_of(reservation)
     assert payment.refunded_cents == payment.captured_cents == 4000
@@ -99,7 +99,7 @@ def test_a_refund_stripe_could_not_take_is_sent_later(
 ) -> None:
     reservation = paid()
     stripe_fake.fail_next(500, times=3)  # the call and both of the library's retries
-    reservations.decline(reservation, lister, "")
+    transitions.decline(reservation, lister, "")
     pending = db.session.scalar(sa.select(Refund))
     assert pending is not None and pending.stripe_refund_id is None
     result = app.test_cli_runner().invoke(args=["payments", "refunds"])
@@ -116,7 +116,7 @@ def test_both_parties_see_the_payment_and_its_refund(
     client: Client, new_client: Any, paid: Callable[..., Reservation], lister: User
 ) -> None:
     reservation = paid()
-    reservations.decline(reservation, lister, "")
+    transitions.decline(reservation, lister, "")
     for email in ("buyer@example.fi", "lister@example.fi"):
         browser = new_client()
         browser.sign_in(email)

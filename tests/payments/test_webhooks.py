@@ -173,13 +173,13 @@ def test_a_late_payment_with_nothing_left_is_refunded_in_full(
     paid_bricks: Listing,
     make_user: Any,
 ) -> None:
-    from marketplace.reservations import services as reservations
-    from marketplace.reservations.services import MaterialRequest
+    from marketplace.reservations import materials
+    from marketplace.reservations.materials import MaterialRequest
     from tests.reservations.conftest import tomorrow_at
 
     _, session = checkout
     post(client, *stripe_fake.event("checkout.session.expired", dict(session, status="expired")))
-    reservations.reserve_material(
+    materials.reserve_material(
         make_user(), paid_bricks, MaterialRequest(Decimal(500), tomorrow_at())
     )
     late = post(

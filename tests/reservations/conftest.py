@@ -10,8 +10,9 @@ from flask import Flask
 
 from marketplace.core.clock import HELSINKI, today_in_finland, utcnow
 from marketplace.models import Listing, Reservation, User
-from marketplace.reservations import services
-from marketplace.reservations.services import BookingRequest, MaterialRequest
+from marketplace.reservations import bookings, materials
+from marketplace.reservations.bookings import BookingRequest
+from marketplace.reservations.materials import MaterialRequest
 
 
 def tomorrow_at(hour: int = 16) -> datetime:
@@ -52,7 +53,7 @@ def reserve(app: Flask) -> Callable[..., Reservation]:
         request = MaterialRequest(
             quantity=Decimal(quantity), pickup_at=changes.pop("pickup_at", tomorrow_at()), **changes
         )
-        return services.reserve_material(requester, listing, request)
+        return materials.reserve_material(requester, listing, request)
 
     return make
 
@@ -62,7 +63,7 @@ def book(app: Flask) -> Callable[..., Reservation]:
     def make(
         requester: User, listing: Listing, start: date, end: date, units: int = 1, **changes: Any
     ) -> Reservation:
-        return services.book_equipment(
+        return bookings.book_equipment(
             requester, listing, BookingRequest(start, end, units, **changes)
         )
 

@@ -18,8 +18,9 @@ from marketplace import create_app
 from marketplace.errors import MarketplaceError
 from marketplace.extensions import db
 from marketplace.models import OCCUPYING, Listing, Reservation, User
-from marketplace.reservations import services
-from marketplace.reservations.services import BookingRequest, MaterialRequest
+from marketplace.reservations import bookings, materials
+from marketplace.reservations.bookings import BookingRequest
+from marketplace.reservations.materials import MaterialRequest
 from tests.reservations.conftest import next_monday, tomorrow_at
 
 WORKERS = 8
@@ -96,7 +97,7 @@ def test_parallel_reservers_never_oversell(
         requester = db.session.get(User, requesters[number // 1000])
         target = db.session.get(Listing, listing_id)
         assert requester is not None and target is not None
-        services.reserve_material(
+        materials.reserve_material(
             requester,
             target,
             MaterialRequest(Decimal(1), tomorrow_at(), idempotency_key=f"attempt-{number}"),
@@ -154,7 +155,7 @@ def test_the_harness_sees_a_naive_reserver_oversell(
 
 def day_loads(listing_id: int, first: date, days: int) -> dict[date, int]:
     db.session.rollback()
-    return services.booked_units(listing_id, first, first + timedelta(days=days - 1))
+    return bookings.booked_units(listing_id, first, first + timedelta(days=days - 1))
 
 
 def test_parallel_overlapping_bookings_never_exceed_capacity(
@@ -178,7 +179,7 @@ def test_parallel_overlapping_bookings_never_exceed_capacity(
         target = db.session.get(Listing, listing_id)
         assert requester is not None and target is not None
         offset = number % 5
-        services.book_equipment(
+        bookings.book_equipment(
             requester,
             target,
             BookingRequest(

@@ -8,7 +8,7 @@ import pytest
 
 from marketplace.errors import Conflict, ValidationError
 from marketplace.models import Listing, Reservation, ReservationStatus, User
-from marketplace.reservations import pricing, services
+from marketplace.reservations import expiry, pricing, queries, transitions
 from tests.reservations.conftest import hours_later, next_monday
 
 
@@ -38,7 +38,7 @@ def test_a_contractor_books_two_sets_for_a_week(
     assert booking.status == ReservationStatus.REQUESTED
     assert booking.days == 5
     assert booking.price_cents == 2 * 18000 and booking.deposit_cents == 20000
-    free = dict(services.availability(scaffolding, monday, 7))
+    free = dict(queries.availability(scaffolding, monday, 7))
     assert free[monday] == 1 and free[monday + timedelta(days=4)] == 1
     assert free[monday + timedelta(days=5)] == 3
 
@@ -91,7 +91,7 @@ def test_bad_bookings_change_nothing(
     units: int,
     field: str,
 ) -> None:
-    today = services.today()
+    today = queries.today()
     with pytest.raises(ValidationError) as raised:
         book(
             requester,
@@ -101,7 +101,7 @@ def test_bad_bookings_change_nothing(
             units=units,
         )
     assert raised.value.field == field
-    assert services.requested_by(requester) == []
+    assert queries.requested_by(requester) == []
 
 
 def test_declined_expired_and_cancelled_bookings_free_their_days(
@@ -110,12 +110,12 @@ def test_declined_expired_and_cancelled_bookings_free_their_days(
     monday = next_monday()
     week = (monday, monday + timedelta(days=6))
     first = book(make_user(), scaffolding, *week, units=3)
-    services.decline(first, lister, "")
+    transitions.decline(first, lister, "")
     second = book(make_user(), scaffolding, *week, units=3)
-    services.cancel(second, lister)
+    transitions.cancel(second, lister)
     third = book(make_user(), scaffolding, *week, units=3)
-    assert services.expire_due(hours_later(24 * 30)) == 1
-    assert dict(services.availability(scaffolding, monday, 7))[monday] == 3
+    assert expiry.expire_due(hours_later(24 * 30)) == 1
+    assert dict(queries.availability(scaffolding, monday, 7))[monday] == 3
     assert third.id
 
 
@@ -128,7 +128,7 @@ def test_a_handed_over_rental_keeps_its_days(
 ) -> None:
     monday = next_monday()
     booking = book(requester, scaffolding, monday, monday + timedelta(days=6), units=3)
-    services.accept(booking, lister)
-    services.complete(booking, lister, booking.pickup_code)
+    transitions.accept(booking, lister)
+    transitions.complete(booking, lister, booking.pickup_code)
     with pytest.raises(Conflict):
         book(make_user(), scaffolding, monday + timedelta(days=3), monday + timedelta(days=4))

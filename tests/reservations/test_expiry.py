@@ -11,7 +11,7 @@ from flask import Flask
 
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Listing, Notification, Reservation, ReservationStatus
-from marketplace.reservations import services
+from marketplace.reservations import expiry, transitions
 from tests.reservations.conftest import hours_later, tomorrow_at
 
 
@@ -24,8 +24,8 @@ def test_unanswered_requests_expire_and_release(
     bricks: Listing, requester: Any, reserve: Callable[..., Reservation]
 ) -> None:
     reserve(requester, bricks, 50, pickup_at=hours_later(24 * 5))
-    assert services.expire_due(hours_later(47)) == 0
-    assert services.expire_due(hours_later(49)) == 1
+    assert expiry.expire_due(hours_later(47)) == 0
+    assert expiry.expire_due(hours_later(49)) == 1
     assert available(bricks) == 500
     assert db.session.scalar(sa.select(Reservation.status)) == ReservationStatus.EXPIRED
 
@@ -34,11 +34,11 @@ def test_accepted_but_not_collected_expires_after_the_pickup_window(
     bricks: Listing, lister: Any, requester: Any, reserve: Callable[..., Reservation]
 ) -> None:
     reservation = reserve(requester, bricks, 50, pickup_at=tomorrow_at(10))
-    services.accept(reservation, lister)
+    transitions.accept(reservation, lister)
     pickup = reservation.pickup_at
     assert pickup is not None
-    assert services.expire_due(pickup) == 0
-    assert services.expire_due(pickup.replace(hour=pickup.hour + 5)) == 1
+    assert expiry.expire_due(pickup) == 0
+    assert expiry.expire_due(pickup.replace(hour=pickup.hour + 5)) == 1
     assert available(bricks) == 500
 
 
@@ -48,8 +48,8 @@ def test_running_expiry_twice_releases_once(
     for _ in range(3):
         reserve(make_user(), bricks, 10)
     later = hours_later(72)
-    assert services.expire_due(later) == 3
-    assert services.expire_due(later) == 0
+    assert expiry.expire_due(later) == 3
+    assert expiry.expire_due(later) == 0
     assert available(bricks) == 500
     releases = db.session.scalar(
         sa.select(sa.func.count())
@@ -64,7 +64,7 @@ def _expire_in_another_process(config: dict[str, Any], now: datetime, results: A
 
     app = create_app(config)
     with app.app_context():
-        results.put(services.expire_due(now))
+        results.put(expiry.expire_due(now))
         db.engine.dispose()
 
 
@@ -96,9 +96,9 @@ def test_one_reminder_before_a_request_expires(
     bricks: Listing, lister: Any, requester: Any, reserve: Callable[..., Reservation]
 ) -> None:
     reserve(requester, bricks, 10, pickup_at=hours_later(24 * 5))
-    assert services.remind_due(hours_later(30)) == 0
-    assert services.remind_due(hours_later(40)) == 1
-    assert services.remind_due(hours_later(41)) == 0
+    assert expiry.remind_due(hours_later(30)) == 0
+    assert expiry.remind_due(hours_later(40)) == 1
+    assert expiry.remind_due(hours_later(41)) == 0
     reminders = db.session.scalars(
         sa.select(Notification).where(Notification.kind == "expiring_soon")
     ).all()

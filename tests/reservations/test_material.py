@@ -20,7 +20,7 @@ from marketplace.models import (
     ReservationStatus,
     User,
 )
-from marketplace.reservations import services
+from marketplace.reservations import materials, queries, transitions
 from tests.reservations.conftest import hours_later, tomorrow_at
 
 
@@ -128,12 +128,12 @@ def test_accept_then_hand_over_with_the_code(
     bricks: Listing, lister: User, requester: User, reserve: Callable[..., Reservation]
 ) -> None:
     reservation = reserve(requester, bricks, 20)
-    services.accept(reservation, lister)
+    transitions.accept(reservation, lister)
     assert reservation.status == ReservationStatus.ACCEPTED and reservation.accepted_at
     with pytest.raises(ValidationError) as raised:
-        services.complete(reservation, lister, "WRONG1")
+        transitions.complete(reservation, lister, "WRONG1")
     assert raised.value.field == "code"
-    services.complete(reservation, lister, reservation.pickup_code.lower())
+    transitions.complete(reservation, lister, reservation.pickup_code.lower())
     assert reservation.status == ReservationStatus.COMPLETED
     assert reservation.mass_kg == Decimal("46.000")  # 20 × 2.3 kg
     assert reservation.co2e_kg == Decimal("11.0")  # × 0.24 kg CO2e/kg
@@ -150,7 +150,7 @@ def test_declining_releases_the_stock(
     bricks: Listing, lister: User, requester: User, reserve: Callable[..., Reservation]
 ) -> None:
     reservation = reserve(requester, bricks, 120)
-    services.decline(reservation, lister, "Already promised to a neighbour.")
+    transitions.decline(reservation, lister, "Already promised to a neighbour.")
     assert reservation.status == ReservationStatus.DECLINED
     assert reservation.reason == "Already promised to a neighbour."
     assert available(bricks) == 500
@@ -160,17 +160,17 @@ def test_either_party_cancels_and_the_stock_returns(
     bricks: Listing, lister: User, requester: User, reserve: Callable[..., Reservation]
 ) -> None:
     first, second = reserve(requester, bricks, 10), reserve(requester, bricks, 15)
-    services.cancel(first, requester)
-    services.accept(second, lister)
-    services.cancel(second, lister, "The pallet broke.")
+    transitions.cancel(first, requester)
+    transitions.accept(second, lister)
+    transitions.cancel(second, lister, "The pallet broke.")
     assert available(bricks) == 500
 
 
 ACTIONS: dict[str, Callable[[Reservation, User, User], None]] = {
-    "accept": lambda r, lister, requester: services.accept(r, lister),
-    "decline": lambda r, lister, requester: services.decline(r, lister, ""),
-    "complete": lambda r, lister, requester: services.complete(r, lister, r.pickup_code),
-    "cancel": lambda r, lister, requester: services.cancel(r, requester),
+    "accept": lambda r, lister, requester: transitions.accept(r, lister),
+    "decline": lambda r, lister, requester: transitions.decline(r, lister, ""),
+    "complete": lambda r, lister, requester: transitions.complete(r, lister, r.pickup_code),
+    "cancel": lambda r, lister, requester: transitions.cancel(r, requester),
 }
 
 
@@ -179,7 +179,7 @@ def test_transitions_from_the_wrong_state_are_refused(
     bricks: Listing, lister: User, requester: User, reserve: Callable[..., Reservation], action: str
 ) -> None:
     reservation = reserve(requester, bricks, 10)
-    services.cancel(reservation, requester)
+    transitions.cancel(reservation, requester)
     with pytest.raises(Conflict):
         ACTIONS[action](reservation, lister, requester)
     assert available(bricks) == 500  # released exactly once
@@ -191,16 +191,16 @@ def test_only_the_parties_act(
     stranger = make_user()
     reservation = reserve(requester, bricks, 10)
     for act in (
-        lambda: services.accept(reservation, stranger),
-        lambda: services.decline(reservation, stranger, ""),
-        lambda: services.cancel(reservation, stranger),
-        lambda: services.post_message(reservation, stranger, "hi"),
-        lambda: services.get_for(reservation.id, stranger),
+        lambda: transitions.accept(reservation, stranger),
+        lambda: transitions.decline(reservation, stranger, ""),
+        lambda: transitions.cancel(reservation, stranger),
+        lambda: transitions.post_message(reservation, stranger, "hi"),
+        lambda: queries.get_for(reservation.id, stranger),
     ):
         with pytest.raises(NotFound):
             act()
     with pytest.raises(NotFound):
-        services.accept(reservation, requester)  # the requester cannot accept their own
+        transitions.accept(reservation, requester)  # the requester cannot accept their own
 
 
 def test_organisation_members_answer_requests(
@@ -216,9 +216,9 @@ def test_organisation_members_answer_requests(
     organisation = make_organisation(owner, members=(colleague,))
     listing = make_listing(owner=owner, site=make_site(owner, organisation))
     reservation = reserve(requester, listing, 10)
-    assert services.requests_for(colleague) == [reservation]
-    assert services.requests_for(colleague, organisation_id=organisation.id) == [reservation]
-    services.accept(reservation, colleague)
+    assert queries.requests_for(colleague) == [reservation]
+    assert queries.requests_for(colleague, organisation_id=organisation.id) == [reservation]
+    transitions.accept(reservation, colleague)
     assert reservation.status == ReservationStatus.ACCEPTED
 
 
@@ -234,19 +234,19 @@ def test_messages_between_the_parties(
     bricks: Listing, lister: User, requester: User, reserve: Callable[..., Reservation]
 ) -> None:
     reservation = reserve(requester, bricks, 10)
-    services.post_message(reservation, lister, "Portti on auki klo 7–15.")
-    services.post_message(reservation, requester, "Kiitos, tulen klo 10.")
+    transitions.post_message(reservation, lister, "Portti on auki klo 7–15.")
+    transitions.post_message(reservation, requester, "Kiitos, tulen klo 10.")
     texts = [e.text for e in reservation.events if e.kind == "message"]
     assert texts == ["Portti on auki klo 7–15.", "Kiitos, tulen klo 10."]
     with pytest.raises(ValidationError):
-        services.post_message(reservation, requester, "   ")
+        transitions.post_message(reservation, requester, "   ")
 
 
 def test_notifications_in_the_app(
     bricks: Listing, lister: User, requester: User, reserve: Callable[..., Reservation]
 ) -> None:
     reservation = reserve(requester, bricks, 10)
-    services.accept(reservation, lister)
+    transitions.accept(reservation, lister)
     kinds = {(n.user_id, n.kind) for n in db.session.scalars(sa.select(Notification))}
     assert kinds == {(lister.id, "new_request"), (requester.id, "accepted")}
 
@@ -259,12 +259,12 @@ def test_e_mails_go_out_after_commit_in_the_recipients_language(
     lister = make_user(email="lister@example.fi", locale=Language.FI)
     requester = make_user(email="erik@example.fi", locale=Language.SV)
     listing = make_listing(owner=lister)
-    from marketplace.reservations.services import MaterialRequest
+    from marketplace.reservations.materials import MaterialRequest
 
-    reservation = services.reserve_material(
+    reservation = materials.reserve_material(
         requester, listing, MaterialRequest(Decimal(10), tomorrow_at())
     )
-    services.accept(reservation, lister)
+    transitions.accept(reservation, lister)
     messages = {m["To"]: m for m in smtp_server.messages}
     assert set(messages) == {"lister@example.fi", "erik@example.fi"}
     assert "Punatiilet" in messages["lister@example.fi"]["Subject"]
@@ -284,10 +284,10 @@ def test_amounts_read_in_each_recipients_language_not_the_requesters(
     requester = make_user(email="erik@example.se", locale=Language.SV)
     listing = make_listing(owner=lister)
     with app.test_request_context(), force_locale("en"):  # the requester's page was in English
-        reservation = services.reserve_material(
-            requester, listing, services.MaterialRequest(Decimal(10), tomorrow_at())
+        reservation = materials.reserve_material(
+            requester, listing, materials.MaterialRequest(Decimal(10), tomorrow_at())
         )
-    services.accept(reservation, lister)
+    transitions.accept(reservation, lister)
     bodies = {m["To"]: m.get_content() for m in smtp_server.messages}
     assert "10 kpl" in bodies["lister@example.fi"] and "pcs" not in bodies["lister@example.fi"]
     assert "10 st" in bodies["erik@example.se"] and "pcs" not in bodies["erik@example.se"]
@@ -309,8 +309,8 @@ def test_pickup_codes_may_repeat_across_reservations(
     first = reserve(requester, bricks, 10)
     second = reserve(requester, bricks, 20)
     assert first.pickup_code == second.pickup_code == "ACDEFG"
-    services.accept(first, lister)
-    services.complete(first, lister, "ACDEFG")
+    transitions.accept(first, lister)
+    transitions.complete(first, lister, "ACDEFG")
     assert first.status == ReservationStatus.COMPLETED
     assert second.status == ReservationStatus.REQUESTED
     assert available(bricks) == 470
@@ -343,10 +343,10 @@ def test_lists_for_pages(
     bricks: Listing, lister: User, requester: User, reserve: Callable[..., Reservation]
 ) -> None:
     reservation = reserve(requester, bricks, 10)
-    assert services.requested_by(requester) == [reservation]
-    assert services.requested_by(requester, ReservationStatus.ACCEPTED) == []
-    assert services.requests_for(lister) == [reservation]
-    assert services.requests_for(requester) == []
+    assert queries.requested_by(requester) == [reservation]
+    assert queries.requested_by(requester, ReservationStatus.ACCEPTED) == []
+    assert queries.requests_for(lister) == [reservation]
+    assert queries.requests_for(requester) == []
 
 
 def test_every_transition_is_announced_inside_its_transaction(
@@ -362,10 +362,10 @@ def test_every_transition_is_announced_inside_its_transaction(
 
     with events.reservation_event.connected_to(listen):
         first = reserve(requester, bricks, 10)
-        services.accept(first, lister)
-        services.complete(first, lister, first.pickup_code)
+        transitions.accept(first, lister)
+        transitions.complete(first, lister, first.pickup_code)
         second = reserve(requester, bricks, 10)
-        services.decline(second, lister, "")
+        transitions.decline(second, lister, "")
     assert heard == [
         (first.id, "reservation.requested"),
         (first.id, "reservation.accepted"),
@@ -373,3 +373,22 @@ def test_every_transition_is_announced_inside_its_transaction(
         (second.id, "reservation.requested"),
         (second.id, "reservation.declined"),
     ]
+
+
+@pytest.mark.search
+def test_keeping_less_of_a_sold_out_listing_makes_it_findable_again(
+    app: Flask, bricks: Listing, requester: User, reserve: Callable[..., Reservation]
+) -> None:
+    from marketplace.search.indexing import extension
+    from marketplace.search.query import parse_query
+    from marketplace.search.services import search
+
+    def found() -> bool:
+        assert extension(app).sync.drain(timeout=30)
+        page = search(parse_query({"q": "Punatiilet"})[0])
+        return bricks.id in [result.listing.id for result in page.results]
+
+    reservation = reserve(requester, bricks, 500)
+    assert available(bricks) == 0 and not found()
+    transitions.reduce(reservation, requester, Decimal(300))
+    assert available(bricks) == 200 and found()

@@ -16,7 +16,7 @@ from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 from marketplace.mail import notifications
 from marketplace.models import Listing, Notification, Reservation, User
-from marketplace.reservations import services
+from marketplace.reservations import transitions
 from tests.conftest import CollectingHandler, free_port
 
 
@@ -42,7 +42,7 @@ def test_the_job_sends_what_is_pending_once(
 ) -> None:
     app.config["NOTIFICATIONS_DELIVERY"] = "job"
     reservation = reserve(requester, bricks, 10)
-    services.accept(reservation, lister)
+    transitions.accept(reservation, lister)
     assert smtp_server.messages == [] and unsent() == 2
     result = app.test_cli_runner().invoke(args=["notifications", "send"])
     assert result.output.strip().splitlines()[-1] == "sent 2 e-mails"

@@ -1,5 +1,5 @@
 """Random sequences of everything that can happen to a listing's reservations, with the stock
-invariant of DESIGN §3 checked after every step:
+invariant (docs/architecture.md, "Domain model") checked after every step:
 
     available = total − Σ quantities of reservations that hold or were handed over ≥ 0
 """
@@ -29,8 +29,8 @@ from marketplace.errors import MarketplaceError
 from marketplace.extensions import db
 from marketplace.listings import services as listing_services
 from marketplace.models import OCCUPYING, Listing, Reservation, User
-from marketplace.reservations import services
-from marketplace.reservations.services import MaterialRequest
+from marketplace.reservations import expiry, materials, transitions
+from marketplace.reservations.materials import MaterialRequest
 
 
 def test_reservations_keep_the_stock_invariant(
@@ -66,7 +66,7 @@ def test_reservations_keep_the_stock_invariant(
         def reserve(self, person: int, amount: int) -> int | None:
             pickup = self.now + timedelta(days=2)
             try:
-                made = services.reserve_material(
+                made = materials.reserve_material(
                     self.people[person],
                     self._listing(),
                     MaterialRequest(Decimal(amount), pickup),
@@ -86,29 +86,29 @@ def test_reservations_keep_the_stock_invariant(
         @rule(reservation=reservations)
         def accept(self, reservation: int | None) -> None:
             if (found := self._reservation(reservation)) is not None:
-                self._attempt(services.accept, found, self.lister)
+                self._attempt(transitions.accept, found, self.lister)
 
         @rule(reservation=reservations)
         def decline(self, reservation: int | None) -> None:
             if (found := self._reservation(reservation)) is not None:
-                self._attempt(services.decline, found, self.lister, "")
+                self._attempt(transitions.decline, found, self.lister, "")
 
         @rule(reservation=reservations, by_lister=st.booleans())
         def cancel(self, reservation: int | None, by_lister: bool) -> None:
             if (found := self._reservation(reservation)) is not None:
                 actor = self.lister if by_lister else found.requester
-                self._attempt(services.cancel, found, actor, "")
+                self._attempt(transitions.cancel, found, actor, "")
 
         @rule(reservation=reservations, right_code=st.booleans())
         def complete(self, reservation: int | None, right_code: bool) -> None:
             if (found := self._reservation(reservation)) is not None:
                 code = found.pickup_code if right_code else "ZZZZZZ"
-                self._attempt(services.complete, found, self.lister, code)
+                self._attempt(transitions.complete, found, self.lister, code)
 
         @rule(hours=st.integers(1, 80))
         def time_passes(self, hours: int) -> None:
             self.now += timedelta(hours=hours)
-            services.expire_due(self.now)
+            expiry.expire_due(self.now)
 
         @rule(total=st.integers(1, 60))
         def edit_stock(self, total: int) -> None:

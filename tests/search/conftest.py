@@ -93,11 +93,11 @@ class WriteLock:
         if isinstance(backend, WhooshBackend):
             self._lock: Any = backend.store.open(backend.store.current()).lock("WRITELOCK")
             return
-        from marketplace.search import postgres_backend as pg
+        from marketplace.search import pg_writing
 
         self._engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
         self._connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        key = (pg.NAMESPACE, pg.WRITE_LOCK)
+        key = (pg_writing.NAMESPACE, pg_writing.WRITE_LOCK)
         self._sql = {
             name: sa.select(getattr(sa.func, name)(*key))
             for name in ("pg_try_advisory_lock", "pg_advisory_unlock")

@@ -3,9 +3,14 @@ found by their pieces, and query syntax cannot be got wrong because there is non
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from marketplace.search.analysis import finnish_stem, query_words, word_forms
+import pytest
+from whoosh.analysis.filters import STOP_WORDS as WHOOSH_STOP_WORDS
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+from marketplace.search.analysis import STEMMERS, finnish_stem, query_words, word_forms
+from marketplace.search.stop_words import EVERYWHERE, STOP_WORDS
 
 pytestmark = pytest.mark.search
 
@@ -65,3 +70,19 @@ def test_query_syntax_is_just_words() -> None:
     assert query_words("tiili tiili TIILI", limit=8) == ["tiili"]
     assert len(query_words("sana " * 500, limit=8)) == 1
     assert len(query_words(" ".join(f"sana{n}" for n in range(50)), limit=8)) == 8
+
+
+def test_stems_and_stop_words_are_those_whoosh_indexes_with() -> None:
+    """Indexes built before the analysis needed no Whoosh stem their Swedish and English text
+    with Whoosh's own Snowball stemmers, and queries must find what they hold."""
+    demo = Path(__file__).resolve().parents[2] / "marketplace" / "demo" / "listings.toml"
+    extra = "fönstren dörrar tegelstenar skivor bricks boards windows insulation scaffolding"
+    words = query_words(f"{demo.read_text()} {extra}", limit=100_000)
+    assert len(words) > 500
+    for language in ("sv", "en"):
+        whoosh_stem = stemmer_for_language(language)
+        differing = [word for word in words if STEMMERS[language](word) != whoosh_stem(word)]
+        assert differing == [], language
+    for language in ("fi", "sv", "en"):
+        assert STOP_WORDS[language] == frozenset(stopwords_for_language(language))
+    assert EVERYWHERE == WHOOSH_STOP_WORDS

@@ -1,5 +1,5 @@
-"""What every search backend must do, whatever its engine (DESIGN §5): Whoosh and PostgreSQL
-pass the same tests. Documents are made here, without the app's database."""
+"""What every search backend must do, whatever its engine: Whoosh and PostgreSQL pass the same
+tests (docs/architecture.md, "Search"). Documents are made here, without the app's database."""
 
 from __future__ import annotations
 

@@ -23,8 +23,8 @@ from wtforms import StringField
 
 from marketplace.extensions import db
 from marketplace.models import Language, Listing, Organisation, Site, User
-from marketplace.reservations import services
-from marketplace.reservations.services import MaterialRequest
+from marketplace.reservations import materials, transitions
+from marketplace.reservations.materials import MaterialRequest
 from marketplace.web.csv_files import BOM, write_csv
 from marketplace.web.form_messages import MESSAGES
 from marketplace.web.forms import Form
@@ -121,11 +121,11 @@ def test_handover_csv_neutralises_titles_and_json_keeps_them(
 ) -> None:
     lister = org_listing.owner
     requester = make_user(email="requester@example.fi")
-    reservation = services.reserve_material(
+    reservation = materials.reserve_material(
         requester, org_listing, MaterialRequest(Decimal(40), tomorrow_at())
     )
-    services.accept(reservation, lister)
-    services.complete(reservation, lister, reservation.pickup_code)
+    transitions.accept(reservation, lister)
+    transitions.complete(reservation, lister, reservation.pickup_code)
     title = start + FORMULA
     retitle(org_listing, title)
     client.sign_in("contractor@example.fi")

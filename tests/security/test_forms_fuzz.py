@@ -39,7 +39,7 @@ from marketplace.models import (
     Site,
     User,
 )
-from marketplace.reservations import services as reservation_services
+from marketplace.reservations import queries
 from tests.listings.conftest import form_data
 from tests.partners.fixtures import Api, PartnerHandle, rental_item, sale_item
 from tests.support import PASSWORD, Client, jpeg
@@ -349,7 +349,7 @@ def test_the_booking_form_never_fails_and_never_overbooks(
         assert rows(Reservation) == before
     else:
         assert response.status_code == 302, response.status_code
-    days = reservation_services.availability(scaffolding, today_in_finland(), 60)
+    days = queries.availability(scaffolding, today_in_finland(), 60)
     assert all(0 <= free <= 3 for _, free in days)
 
 
@@ -377,6 +377,7 @@ def test_the_registration_form_never_fails_and_never_half_writes(
         "password": PASSWORD,
         "password_again": PASSWORD,
         "locale": "fi",
+        "accept_terms": "y",
         **changes,
     }
     if "password" in changes and "password_again" not in changes:

@@ -31,7 +31,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.partners import feeds
-from marketplace.reservations import services as reservation_services
+from marketplace.reservations import materials
 from tests.conftest import CollectingHandler
 from tests.listings.conftest import form_data
 from tests.partners.fixtures import (
@@ -181,9 +181,9 @@ def test_the_reservation_service_refuses_a_huge_quantity_itself(
 ) -> None:
     """Not only the form: any caller of the service gets a field error, not InvalidOperation."""
     bricks = make_listing(owner=make_user())
-    request = reservation_services.MaterialRequest(Decimal(10) ** 30, utcnow() + timedelta(days=1))
+    request = materials.MaterialRequest(Decimal(10) ** 30, utcnow() + timedelta(days=1))
     with pytest.raises(ValidationError) as refused:
-        reservation_services.reserve_material(make_user(), bricks, request)
+        materials.reserve_material(make_user(), bricks, request)
     assert refused.value.field == "quantity"
 
 
@@ -202,8 +202,8 @@ def test_keeping_part_of_a_reservation_with_a_number_that_does_not_fit(
         unit=Unit.M2,
         quantity=Decimal(40),
     )
-    request = reservation_services.MaterialRequest(Decimal(10), utcnow() + timedelta(days=1))
-    reservation = reservation_services.reserve_material(member, wool, request)
+    request = materials.MaterialRequest(Decimal(10), utcnow() + timedelta(days=1))
+    reservation = materials.reserve_material(member, wool, request)
     response = client.submit(f"/reservations/{reservation.id}/reduce", {"quantity": keep})
     assert response.status_code == 302
     db.session.expire_all()
@@ -370,8 +370,8 @@ def test_a_title_stored_with_a_line_break_still_gets_its_email(
     )
     db.session.commit()
     db.session.expire_all()
-    request = reservation_services.MaterialRequest(Decimal(5), utcnow() + timedelta(days=1))
-    reservation_services.reserve_material(make_user(email="resident@example.fi"), listing, request)
+    request = materials.MaterialRequest(Decimal(5), utcnow() + timedelta(days=1))
+    materials.reserve_material(make_user(email="resident@example.fi"), listing, request)
     [message] = smtp_server.messages
     assert message["To"] == "lister@example.fi"
     assert message["Subject"] == "New request for “Tiilet Bcc: victim@example.com abc”"

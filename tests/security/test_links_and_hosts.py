@@ -19,8 +19,8 @@ from marketplace.core.clock import HELSINKI, today_in_finland
 from marketplace.extensions import db
 from marketplace.mail import notifications
 from marketplace.models import Listing, Notification, Reservation, User
-from marketplace.reservations import services as reservations
-from marketplace.reservations.services import MaterialRequest
+from marketplace.reservations import materials
+from marketplace.reservations.materials import MaterialRequest
 from marketplace.web.links import external_url, is_safe_redirect
 from tests.conftest import CollectingHandler
 from tests.partners.fixtures import PartnerHandle
@@ -293,7 +293,7 @@ def test_site_targets_are_still_followed(
 
 def reserve(requester: User, listing: Listing) -> Reservation:
     pickup = datetime.combine(today_in_finland() + timedelta(days=1), time(16), HELSINKI)
-    return reservations.reserve_material(
+    return materials.reserve_material(
         requester, listing, MaterialRequest(quantity=Decimal(20), pickup_at=pickup)
     )
 

@@ -21,8 +21,8 @@ from flask import Flask
 from marketplace.alerts import matching
 from marketplace.extensions import db
 from marketplace.models import Category, Listing, ListingKind, Notification, Role, Site, User
-from marketplace.reservations import services as reservations
-from marketplace.reservations.services import MaterialRequest
+from marketplace.reservations import materials, transitions
+from marketplace.reservations.materials import MaterialRequest
 from marketplace.search.geo import POSTAL_CODES, Point, haversine_km
 from marketplace.search.indexing import extension
 from marketplace.sites.places import MAX_SHIFT_KM, snapped
@@ -292,7 +292,7 @@ def test_a_requester_gets_the_address_only_once_accepted(
     make_user: Callable[..., User],
 ) -> None:
     requester = make_user(email="requester@example.fi", name="Requester")
-    reservation = reservations.reserve_material(
+    reservation = materials.reserve_material(
         requester, bricks, MaterialRequest(quantity=Decimal(20), pickup_at=tomorrow_at())
     )
     client.sign_in(requester.email)
@@ -301,7 +301,7 @@ def test_a_requester_gets_the_address_only_once_accepted(
     to_requester = [m for m in smtp_server.messages if m["To"] == requester.email]
     assert all("Kotikuja" not in m.get_content() for m in to_requester)
 
-    reservations.accept(reservation, resident)
+    transitions.accept(reservation, resident)
     [accepted] = [m for m in smtp_server.messages if m["To"] == requester.email]
     notice = accepted.get_content()
     assert "Virtasen koti, Kotikuja 5 B 12, 02650 Espoo" in notice and DOOR_CODE in notice
@@ -310,7 +310,7 @@ def test_a_requester_gets_the_address_only_once_accepted(
         assert "Kotikuja 5 B 12" in page and DOOR_CODE in page, url
 
     db.session.refresh(reservation)
-    reservations.complete(reservation, resident, reservation.pickup_code or "")
+    transitions.complete(reservation, resident, reservation.pickup_code or "")
     assert "Kotikuja 5 B 12" in text(client.get(f"/reservations/{reservation.id}", headers=EN))
     # Everyone else still sees the postal area only.
     other = new_client()
