@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -184,8 +184,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextmanager
-def gunicorn(env: dict[str, str], app_spec: str, workers: int = 4) -> Iterator[int]:
+def start_gunicorn(
+    env: dict[str, str], app_spec: str, workers: int = 4, output: IO[bytes] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
+    """A gunicorn server on a free port; its log goes to `output`, or to this script's own."""
     port = free_port()
     settings = {**env, "GUNICORN_WORKERS": str(workers), "GUNICORN_BIND": f"127.0.0.1:{port}"}
     process = subprocess.Popen(
@@ -205,17 +207,34 @@ def gunicorn(env: dict[str, str], app_spec: str, workers: int = 4) -> Iterator[i
         ],
         env=settings,
         cwd=ROOT,
+        stdout=output,
+        stderr=output,
     )
+    return process, port
+
+
+def wait_until_serving(port: int, path: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def health_path(app_spec: str) -> str:
+    return "/healthz" if app_spec == "wsgi:app" else "/"
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], app_spec: str, workers: int = 4) -> Iterator[int]:
+    process, port = start_gunicorn(env, app_spec, workers)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                connection.request("GET", "/healthz" if app_spec == "wsgi:app" else "/")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
+        wait_until_serving(port, health_path(app_spec))
         yield port
     finally:
         process.terminate()
@@ -242,31 +261,45 @@ class MailSink:
 
 
 @contextmanager
-def job_runners(env: dict[str, str], count: int) -> Iterator[MailSink]:
+def smtp_server(handler: Any) -> Iterator[int]:
+    """A real SMTP server on 127.0.0.1 handing every message to `handler`; yields its port."""
     from aiosmtpd.controller import Controller
 
-    sink = MailSink()
     port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    settings = {**env, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port)}
-    runners = [
-        subprocess.Popen(
-            [sys.executable, "-m", "flask", "jobs", "run", "--interval", "1"],
-            env=settings,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
-        for _ in range(count)
-    ]
     try:
-        yield sink
+        yield port
     finally:
-        for runner in runners:
-            runner.terminate()
-        for runner in runners:
-            runner.wait(30)
         controller.stop()
+
+
+def start_runner(
+    settings: dict[str, str], output: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
+    """`flask jobs run` every second; its log goes to `output`, or stdout is dropped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "jobs", "run", "--interval", "1"],
+        env=settings,
+        cwd=ROOT,
+        stdout=output if output is not None else subprocess.DEVNULL,
+        stderr=output,
+    )
+
+
+@contextmanager
+def job_runners(env: dict[str, str], count: int) -> Iterator[MailSink]:
+    sink = MailSink()
+    with smtp_server(sink) as port:
+        settings = {**env, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port)}
+        runners = [start_runner(settings) for _ in range(count)]
+        try:
+            yield sink
+        finally:
+            for runner in runners:
+                runner.terminate()
+            for runner in runners:
+                runner.wait(30)
 
 
 def drain(database_url: str, seconds: float = 60) -> int:
@@ -315,10 +348,14 @@ def mail_check(database_url: str, sink: MailSink, unsent: int) -> tuple[bool, st
 class Browser:
     """One keep-alive connection with cookies, like a browser tab."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, timeout: float = 30) -> None:
         self.port = port
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.timeout = timeout
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.cookies: dict[str, str] = {}
+        # Of the last request: the answer's headers, or why no answer came.
+        self.headers: http.client.HTTPMessage | None = None
+        self.failure: str | None = None
 
     def request(
         self,
@@ -330,14 +367,19 @@ class Browser:
         all_headers = {"Accept-Language": "fi", **(headers or {})}
         if self.cookies:
             all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self.headers, self.failure = None, None
         try:
             self.connection.request(method, path, body=body, headers=all_headers)
             response = self.connection.getresponse()
             data = response.read()
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as error:
+            self.failure = "timeout" if isinstance(error, TimeoutError) else "reset"
             self.connection.close()
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.connection = http.client.HTTPConnection(
+                "127.0.0.1", self.port, timeout=self.timeout
+            )
             return 599, b""
+        self.headers = response.headers
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
@@ -490,7 +532,8 @@ def run_driver(
 # Checking and reporting
 
 
-def stock_invariant(database_url: str) -> tuple[bool, str]:
+def out_of_balance(database_url: str) -> tuple[int, int]:
+    """Material listings whose stock disagrees with their reservations, and reservations."""
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
         broken = connection.execute(
@@ -505,7 +548,12 @@ def stock_invariant(database_url: str) -> tuple[bool, str]:
         ).all()
         reserved = connection.execute(sa.text("SELECT COUNT(*) FROM reservations")).scalar()
     engine.dispose()
-    return not broken, f"{reserved} reservations made, {len(broken)} listings out of balance"
+    return len(broken), int(reserved or 0)
+
+
+def stock_invariant(database_url: str) -> tuple[bool, str]:
+    broken, reserved = out_of_balance(database_url)
+    return not broken, f"{reserved} reservations made, {broken} listings out of balance"
 
 
 def report(

@@ -78,7 +78,7 @@ def prepare(app: Flask) -> tuple[str, int]:
         upgrade()
         owner = auth_services.create_user("erp@bench.example", "ERP", "bench password 1")
         partner = organisations.create_organisation(
-            owner, "Bench Vuokraus Oy", OrganisationKind.RENTAL_PARTNER, "2000000-8"
+            owner, "Bench Vuokraus Oy", OrganisationKind.RENTAL_PARTNER, "2000000-8", verified=True
         )
         key = keys.create_key(partner, owner, "bench", list(keys.SCOPES)).token
         return key, partner.id

@@ -113,6 +113,21 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
         "SECRET_KEY": overrides.get("SECRET_KEY") or _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # PostgreSQL's timeouts (database.engine_options), in seconds. Opening a connection,
+        # the ping before each checkout and the rollback of a returned connection may take
+        # DATABASE_CONNECT_TIMEOUT (libpq counts at least 2). A statement may run
+        # DATABASE_STATEMENT_TIMEOUT (0: no limit; operator commands that rebuild tables have
+        # none), and the client then waits DATABASE_CONNECT_TIMEOUT more for the server's error
+        # before it takes the server for hung. A request waits DATABASE_POOL_TIMEOUT for a free
+        # connection. TCP keepalives find a silent server or network under an idle connection.
+        "DATABASE_CONNECT_TIMEOUT": _int("DATABASE_CONNECT_TIMEOUT", 3),
+        "DATABASE_STATEMENT_TIMEOUT": float(os.environ.get("DATABASE_STATEMENT_TIMEOUT") or 10),
+        "DATABASE_POOL_TIMEOUT": float(os.environ.get("DATABASE_POOL_TIMEOUT") or 5),
+        "DATABASE_KEEPALIVES_IDLE": _int("DATABASE_KEEPALIVES_IDLE", 30),
+        "DATABASE_KEEPALIVES_INTERVAL": _int("DATABASE_KEEPALIVES_INTERVAL", 10),
+        "DATABASE_KEEPALIVES_COUNT": _int("DATABASE_KEEPALIVES_COUNT", 3),
+        # Seconds a client is asked to wait (Retry-After) when a dependency is down (503).
+        "UNAVAILABLE_RETRY_AFTER": _int("UNAVAILABLE_RETRY_AFTER", 30),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 40 * 1024 * 1024),
         "SESSION_COOKIE_NAME": "kera_session",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -139,6 +154,9 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
         "HEALTHZ_TOKEN": os.environ.get("HEALTHZ_TOKEN", ""),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Seconds Redis has to connect and to answer before counts move to each process's
+        # memory (core.rate_limits) until it answers again.
+        "RATELIMIT_STORAGE_TIMEOUT": float(os.environ.get("RATELIMIT_STORAGE_TIMEOUT") or 1),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN_PER_IP": os.environ.get("RATELIMIT_LOGIN_PER_IP", "20/minute;200/day"),
         "RATELIMIT_LOGIN_PER_ACCOUNT": os.environ.get(
@@ -217,6 +235,9 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
         # job: only by `flask partners deliver-webhooks`.
         "WEBHOOKS_DELIVERY": os.environ.get("WEBHOOKS_DELIVERY", "thread"),
         "WEBHOOKS_TIMEOUT": float(os.environ.get("WEBHOOKS_TIMEOUT") or 10),
+        # Seconds a sender holds an outbox entry (e-mail, webhook) while sending it. Its process
+        # renews the hold as it works; a sender that died lets the entry go after this long.
+        "OUTBOX_LEASE_SECONDS": float(os.environ.get("OUTBOX_LEASE_SECONDS") or 30),
         "FEEDS_MAX_BYTES": _int("FEEDS_MAX_BYTES", 50 * 1024 * 1024),
         "FEEDS_TIMEOUT": float(os.environ.get("FEEDS_TIMEOUT") or 60),
         "FEEDS_MAX_ITEMS": _int("FEEDS_MAX_ITEMS", 50000),

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from marketplace.database import unhurried
+
 config = context.config
 if config.config_file_name:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -44,7 +46,8 @@ def sqlite_pragma(connection, pragma):
 def run_migrations_online():
     options = dict(migrate_extension.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
-    with engine.connect() as connection:
+    # A migration may rewrite or index a whole table: no statement timeout (see database.py).
+    with unhurried(), engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # Batch mode rebuilds a table and drops the old one; with foreign keys on, the drop

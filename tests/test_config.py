@@ -46,3 +46,29 @@ def test_production_hashing_meets_asvs_level_2(tmp_path: Path) -> None:
     config = load_config(tmp_path)
     assert config["AUTH_ARGON2_MEMORY_KIB"] >= 19 * 1024
     assert config["AUTH_ARGON2_TIME_COST"] >= 2
+
+
+def test_postgresql_gets_its_timeouts_and_sqlite_keeps_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marketplace.database import engine_options
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert engine_options(load_config(tmp_path)) == {"pool_pre_ping": True}
+    # Options given in the URL (a search path) are kept beside the statement timeout.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://kera@db/kera?options=-c%20search_path%3Dkera")
+    options = engine_options(load_config(tmp_path))
+    assert options["pool_pre_ping"] is True and options["pool_timeout"] == 5
+    assert options["connect_args"] == {
+        "connect_timeout": 3,
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "options": "-c search_path=kera -c statement_timeout=10000",
+    }
+    # No limit: nothing is sent, so a pooler that refuses the startup parameter still works.
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "0")
+    monkeypatch.setenv("DATABASE_CONNECT_TIMEOUT", "4")
+    args = engine_options(load_config(tmp_path))["connect_args"]
+    assert args["options"] == "-c search_path=kera" and args["connect_timeout"] == 4

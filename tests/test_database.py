@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from marketplace import create_app
-from marketplace.database import after_commit
+from marketplace.database import after_commit, unhurried, unreachable_reason
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, User
 from tests.conftest import TEST_DATABASE_URL, base_config, postgres_url
@@ -149,3 +149,51 @@ def test_concurrent_writers_queue_instead_of_failing(app_config: dict[str, Any])
     assert errors == []
     # Read-then-write is only safe because each transaction holds the write lock from BEGIN.
     assert total == rounds * workers
+
+
+def test_an_unreachable_database_is_told_from_a_failed_statement() -> None:
+    import psycopg
+
+    def wrapped(cause: Exception, statement: str | None = "SELECT 1") -> sa.exc.DBAPIError:
+        return sa.exc.DBAPIError.instance(statement, {}, cause, psycopg.Error)
+
+    refused = psycopg.OperationalError(
+        'connection failed: connection to server at "10.0.0.5", port 5432 failed: '
+        "Connection refused\n\tIs the server running on that host?"
+    )
+    assert unreachable_reason(wrapped(refused, None)) == (
+        'connection failed: connection to server at "10.0.0.5", port 5432 failed: '
+        "Connection refused"
+    )
+    silent = psycopg.OperationalError("the database server did not answer within 13 s")
+    assert unreachable_reason(wrapped(silent)) == str(silent)
+    assert unreachable_reason(wrapped(psycopg.errors.AdminShutdown("terminating connection")))
+    pool = sa.exc.TimeoutError(
+        "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 5.00 "
+        "(Background on this error at: https://sqlalche.me/e/21/3o7r)"
+    )
+    assert unreachable_reason(pool) == (
+        "QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 5.00"
+    )
+    # What one statement did wrong on a working database is no outage.
+    assert unreachable_reason(wrapped(psycopg.errors.QueryCanceled("statement timeout"))) is None
+    assert unreachable_reason(wrapped(psycopg.errors.DeadlockDetected("deadlock"))) is None
+    assert unreachable_reason(wrapped(psycopg.errors.UniqueViolation("duplicate"))) is None
+    assert unreachable_reason(RuntimeError("boom")) is None
+    # Found behind what a service made of it.
+    outer = RuntimeError("the duty failed")
+    outer.__cause__ = wrapped(refused, None)
+    assert unreachable_reason(outer) is not None
+
+
+def test_operator_commands_run_statements_without_the_timeout(app: Flask) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's statement timeout")
+    show = sa.text("SHOW statement_timeout")
+    with db.engine.connect() as connection:
+        assert connection.scalar(show) == "10s"
+    with unhurried(), db.engine.connect() as connection:
+        assert connection.scalar(show) == "0"
+    # The pooled connection is set back for the next request that takes it.
+    with db.engine.connect() as connection:
+        assert connection.scalar(show) == "10s"

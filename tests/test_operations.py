@@ -104,6 +104,9 @@ def test_the_health_check_covers_database_search_and_storage(app: Flask, client:
     assert {body["database"]["status"], body["search"]["status"], body["storage"]["status"]} == {
         "ok"
     }
+    # The tests count rate limits in memory, where nothing can be down.
+    assert body["rate_limits"] == {"status": "ok", "storage": "memory"}
+    assert body["status"] == "ok" and body["down"] == []
 
 
 def test_a_broken_storage_makes_the_service_unhealthy(
@@ -118,6 +121,7 @@ def test_a_broken_storage_makes_the_service_unhealthy(
     response = operator_health(app, client)
     assert response.status_code == 503
     assert response.get_json()["storage"]["status"] == "error"
+    assert response.get_json()["down"] == ["storage"]
 
 
 def test_jobs_run_every_duty_and_survive_a_failing_one(app: Flask) -> None:

@@ -1,6 +1,9 @@
 """The one way the product sends e-mail: SMTP when MAIL_SERVER is set, the log otherwise.
 
-Messages are rendered from templates/email/<name>.txt in the recipient's language.
+Messages are rendered from templates/email/<name>.txt in the recipient's language. Mail from
+an outbox names its Message-ID after its outbox entry (`message_id`), so that a copy sent
+again after a crash is the same message to the mail systems that de-duplicate; other mail
+gets a random one.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -62,6 +66,16 @@ def send_rendered(
         send(str(recipient["email"]), subject_text, body, headers)
 
 
+def message_id(entry: str) -> str:
+    """The Message-ID of the e-mail of one outbox entry, e.g. "notification-1234": the same
+    for every attempt, at the domain the product is reached at (RFC 5322, section 3.6.4)."""
+    return f"<{entry}@{_domain()}>"
+
+
+def _domain() -> str:
+    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "kera.example"
+
+
 def header_value(text: Any) -> str:
     """A header value built from anything a user typed, on one line: a CR or LF would end
     the header (RFC 5322 header injection; the email package refuses the message outright),
@@ -71,14 +85,18 @@ def header_value(text: Any) -> str:
 
 
 def send(to: str, subject: str, body: str, headers: Mapping[str, str] | None = None) -> None:
-    """`headers` adds to the standard ones, e.g. List-Unsubscribe (RFC 2369 and 8058)."""
+    """`headers` adds to the standard ones, e.g. List-Unsubscribe (RFC 2369 and 8058), or
+    replaces the Message-ID (see `message_id`)."""
     config = current_app.config
+    extra = dict(headers or {})
     message = EmailMessage()
     message["From"] = header_value(config["MAIL_DEFAULT_SENDER"])
     message["To"] = header_value(to)
     message["Subject"] = header_value(subject)
-    message["Message-ID"] = make_msgid(domain="kera.example")
-    for name, value in (headers or {}).items():
+    message["Message-ID"] = header_value(
+        extra.pop("Message-ID", None) or make_msgid(domain=_domain())
+    )
+    for name, value in extra.items():
         message[name] = header_value(value)
     message.set_content(body)
     if not config["MAIL_SERVER"]:

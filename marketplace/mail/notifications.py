@@ -3,8 +3,16 @@
 The notification row is also the e-mail's outbox entry. It exists only if its change was
 committed, so no e-mail is ever sent for a rolled-back change. After the commit, a background
 thread of the same process delivers it; `flask notifications send` (run from cron, or by the
-job runner) delivers whatever a crash or an unreachable mail server left behind. A sender
-claims a row for a while before sending, so two senders never mail the same notification.
+job runner) delivers whatever a crash or an unreachable mail server left behind.
+
+Each e-mail goes out once (`mail.leases`): a sender leases the row (`email_claimed_at` is when
+its lease began) and its process renews the lease while the mail server takes the message, so
+no second sender sends it meanwhile, and a sender that died lets it go after
+`OUTBOX_LEASE_SECONDS`. Once the mail server has accepted, `emailed_at` is written even if
+the database connection dies at that moment (on a new connection, or later from this
+process's memory). A copy that still slips through (a process killed between the two) has
+the same Message-ID, `<notification-<id>@<host of PUBLIC_BASE_URL>>`. A failed attempt is
+tried again after `RETRY_AFTER`, up to `MAX_ATTEMPTS` attempts in all.
 """
 
 from __future__ import annotations
@@ -20,8 +28,9 @@ from flask_babel import LazyString, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from marketplace.core.clock import utcnow
+from marketplace.database import read_only_transactions
 from marketplace.extensions import db
-from marketplace.mail import mailer, outbox
+from marketplace.mail import leases, mailer, outbox
 from marketplace.models import Notification, Reservation, Unit, User
 from marketplace.web import labels
 from marketplace.web.links import external_url
@@ -60,8 +69,15 @@ TEMPLATES = {
     "complaint_outcome": "complaint_outcome",
     "listing_approved": "listing_approved",
 }
-CLAIM = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
+RETRY_AFTER = timedelta(minutes=5)
+OUTBOX = leases.Outbox(
+    "notification e-mail",
+    Notification,
+    Notification.id,
+    Notification.email_claimed_at,
+    holds_end=False,
+)
 
 
 def amount_of(
@@ -153,22 +169,14 @@ def email_after_commit() -> None:
     outbox.send_after_commit("notifications", "NOTIFICATIONS_DELIVERY", deliver_pending)
 
 
-def _claim(notification_id: int) -> bool:
-    now = utcnow()
-    claimed = db.session.execute(
-        sa.update(Notification)
-        .where(
-            Notification.id == notification_id,
-            Notification.emailed_at.is_(None),
-            sa.or_(
-                Notification.email_claimed_at.is_(None), Notification.email_claimed_at < now - CLAIM
-            ),
-        )
-        .values(email_claimed_at=now, email_attempts=Notification.email_attempts + 1)
-        .execution_options(synchronize_session=False)
+def _claim(notification_id: int) -> leases.Lease | None:
+    return leases.take(
+        OUTBOX,
+        notification_id,
+        utcnow(),
+        Notification.emailed_at.is_(None),
+        values={Notification.email_attempts: Notification.email_attempts + 1},
     )
-    db.session.commit()
-    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _route(notification: Notification, key: str = "link") -> tuple[str, dict[str, Any]]:
@@ -199,17 +207,66 @@ def _send(notification: Notification) -> None:
     if "unsubscribe" in notification.data:
         target, target_values = _route(notification, "unsubscribe")
         unsubscribe = external_url(target, **target_values)
+    headers = {
+        "Message-ID": mailer.message_id(f"notification-{notification.id}"),
+        **_unsubscribe_headers(unsubscribe),
+    }
     mailer.send_to_user(
         notification.user,
         TEMPLATES.get(notification.kind, "reservation"),
         SUBJECTS[notification.kind],
-        headers=_unsubscribe_headers(unsubscribe),
+        headers=headers,
         kind=notification.kind,
         details=notification.data,
         link=external_url(endpoint, **values),
         unsubscribe=unsubscribe,
         external_url=external_url,
     )
+
+
+def _hand_over(notification_id: int) -> str | None:
+    """Give the e-mail to the mail server: None once it has accepted, else what went wrong."""
+    try:
+        # Only reads, so that on SQLite the lease can be renewed while the mail server works.
+        with read_only_transactions():
+            notification = db.session.get(Notification, notification_id)
+            assert notification is not None
+            _send(notification)
+    except Exception as error:  # a mail server down must not stop the others
+        logger.warning("e-mail of notification %s failed: %s", notification_id, error)
+        return str(error)[:300] or type(error).__name__
+    finally:
+        leases.let_go(db.session)
+    return None
+
+
+def _sent(lease: leases.Lease) -> leases.Write:
+    sent_at = utcnow()
+
+    def write(connection: sa.Connection) -> None:
+        connection.execute(
+            sa.update(Notification)
+            .where(Notification.id == lease.row_id, Notification.emailed_at.is_(None))
+            .values(emailed_at=sent_at, email_error=None)
+        )
+        lease.release(connection)
+
+    return write
+
+
+def _failed(lease: leases.Lease, error: str) -> leases.Write:
+    # The lease is made to run out when the next attempt is due, so that no sender tries
+    # before then: the time a lease began is set so that it ends RETRY_AFTER from now.
+    next_lease_began = lease.now() + RETRY_AFTER - lease.length
+
+    def write(connection: sa.Connection) -> None:
+        connection.execute(
+            sa.update(Notification)
+            .where(lease.mine(), Notification.emailed_at.is_(None))
+            .values(email_error=error, email_claimed_at=next_lease_began)
+        )
+
+    return write
 
 
 def deliver_pending(limit: int = 200) -> int:
@@ -223,20 +280,16 @@ def deliver_pending(limit: int = 200) -> int:
     db.session.commit()
     sent = 0
     for notification_id in pending:
-        if not _claim(notification_id):
+        lease = _claim(notification_id)
+        if lease is None:
             continue
-        notification = db.session.get(Notification, notification_id)
-        assert notification is not None
-        try:
-            _send(notification)
-        except Exception as error:  # a mail server down must not stop the others
-            logger.warning("e-mail of notification %s failed: %s", notification_id, error)
-            notification.email_error = str(error)[:300]
-        else:
-            notification.emailed_at = utcnow()
-            notification.email_error = None
-            sent += 1
-        db.session.commit()
+        with lease:
+            error = _hand_over(notification_id)
+            if error is None:
+                sent += 1
+                lease.record(_sent(lease))
+            else:
+                lease.record(_failed(lease, error))
     return sent
 
 

@@ -5,6 +5,10 @@ committed, so nothing is ever sent for a rolled-back change. How they leave afte
 is a setting per outbox: `inline` sends them within the request (tests, tiny sites), `thread`
 wakes one background thread per process and outbox, and anything else leaves them to
 `flask jobs run`, which also retries whatever the first attempt could not send.
+
+Whichever runs it, each entry goes out once: senders lease entries, and record a hand-over
+even across a dead database connection (`mail.leases`), so the thread, the job runners of
+several machines and a request sending inline may all run at once.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Callable
 
 from flask import Flask, current_app
 
-from marketplace.database import after_commit
+from marketplace.database import after_commit, unreachable_reason
 from marketplace.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -60,8 +64,10 @@ class _Sender:
             try:
                 with self.app.app_context():
                     self.deliver()
-            except Exception:
-                logger.exception("sending %s failed; the job runner will retry", self.outbox)
+            except Exception as error:
+                if unreachable_reason(error) is None:
+                    logger.exception("sending %s failed; the job runner will retry", self.outbox)
+                # An unreachable database was logged once by the outage tracker already.
 
 
 _senders: dict[tuple[int, str], _Sender] = {}

@@ -132,8 +132,11 @@ class Notice(Model):
     reporter_locale: Mapped[Language] = mapped_column(default=Language.FI)
     good_faith: Mapped[bool]
     created_at: Mapped[created_at]
+    # The notice is also the outbox of its reporter's e-mails: these say what has been sent,
+    # and a sender holds the notice until `mail_claimed_until` while it sends one.
     acknowledged_at: Mapped[datetime | None]
     decision_sent_at: Mapped[datetime | None]
+    mail_claimed_until: Mapped[datetime | None]
     # sha256 of the address with the secret key: for flood control and nothing else.
     source_ip_digest: Mapped[str | None] = mapped_column(sa.String(64))
 

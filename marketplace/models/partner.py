@@ -192,7 +192,8 @@ class WebhookDelivery(Model):
     status: Mapped[DeliveryStatus] = mapped_column(default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
-    # A sender holds the delivery until then; a sender that died lets it go by itself.
+    # A sender holds the delivery until then, renewing it while it sends (`mail.leases`); a
+    # sender that died lets it go by itself.
     claimed_until: Mapped[datetime | None]
     last_status_code: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(sa.String(300))

@@ -159,6 +159,8 @@ class Notification(Model):
     read_at: Mapped[datetime | None]
     # The row is also the e-mail's outbox entry: sent once committed, retried until it goes.
     emailed_at: Mapped[datetime | None]
+    # When the lease of the sender holding the e-mail began (`mail.leases`); after a failed
+    # attempt, set so that the lease runs out when the next attempt is due.
     email_claimed_at: Mapped[datetime | None]
     email_attempts: Mapped[int] = mapped_column(default=0)
     email_error: Mapped[str | None] = mapped_column(sa.String(300))

@@ -1,8 +1,12 @@
-"""What /healthz reports: whether the database answers and whether search storage is usable.
+"""What /healthz reports: whether the database answers, whether search and file storage are
+usable, and whether the rate-limit counts reach Redis; and, by name, what is down.
 
 Anyone may ask whether the service is up; the details (database dialect, search backend and
-index, storage) describe the installation to an attacker, so only the operator sees them: with
-HEALTHZ_TOKEN, or from the machine itself.
+index, storage, what is down and why) describe the installation to an attacker, so only the
+operator sees them: with HEALTHZ_TOKEN, or from the machine itself.
+
+The service is unhealthy (503) when the database, search or file storage fails. Without Redis it
+still serves, counting rate limits in each process's memory: "degraded", with 200.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +22,12 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.datastructures import Headers
 
+from marketplace.core import outages
+from marketplace.core.outages import DATABASE, REDIS
+from marketplace.core.rate_limits import FallbackStorage
 from marketplace.core.storage import storage_for
-from marketplace.extensions import db
+from marketplace.database import unreachable_reason
+from marketplace.extensions import db, limiter
 from marketplace.search import services as search_services
 
 
@@ -26,8 +35,12 @@ def database_state() -> dict[str, Any]:
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as error:
-        db.session.rollback()
-        return {"status": "error", "detail": type(error).__name__}
+        with suppress(sa.exc.SQLAlchemyError):
+            db.session.rollback()
+        reason = unreachable_reason(error)
+        if reason is not None:
+            outages.noticed(DATABASE, reason)
+        return {"status": "error", "detail": reason or type(error).__name__}
     return {"status": "ok", "dialect": db.engine.dialect.name}
 
 
@@ -70,7 +83,42 @@ def details_allowed(headers: Headers, remote_addr: str | None) -> bool:
         return False
 
 
+def rate_limit_state() -> dict[str, Any]:
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return {"status": "ok", "storage": "off"}
+    storage = limiter.storage
+    if not isinstance(storage, FallbackStorage):
+        return {"status": "ok", "storage": "memory"}
+    if storage.check():
+        return {"status": "ok", "storage": REDIS}
+    reason = outages.of(current_app).down().get(REDIS, "no answer")
+    return {"status": "error", "detail": reason, "counting": "in each process's memory"}
+
+
+# The names /healthz gives what is down, for each check.
+DEPENDENCIES = {
+    "database": DATABASE,
+    "search": "search",
+    "storage": "storage",
+    "rate_limits": REDIS,
+}
+ESSENTIAL = ("database", "search", "storage")
+
+
 def report() -> tuple[dict[str, Any], bool]:
-    checks = {"database": database_state(), "search": search_state(), "storage": storage_state()}
-    healthy = all(check["status"] == "ok" for check in checks.values())
-    return {"status": "ok" if healthy else "error", **checks}, healthy
+    database = database_state()
+    if database["status"] != "ok" and current_app.config["SEARCH_BACKEND"] == "postgres":
+        # The search tables are in the database: asking would only wait for it once more.
+        search: dict[str, Any] = {"status": "error", "detail": "the database is unreachable"}
+    else:
+        search = search_state()
+    checks = {
+        "database": database,
+        "search": search,
+        "storage": storage_state(),
+        "rate_limits": rate_limit_state(),
+    }
+    down = [DEPENDENCIES[name] for name, check in checks.items() if check["status"] != "ok"]
+    healthy = all(checks[name]["status"] == "ok" for name in ESSENTIAL)
+    status = "error" if not healthy else "degraded" if down else "ok"
+    return {"status": status, "down": down, **checks}, healthy

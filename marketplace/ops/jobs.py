@@ -3,6 +3,10 @@
 Every duty is safe to run from several runners at once: each claims what it works on with a
 compare-and-set (a conditional UPDATE) before acting, so two runners never do the same piece
 of work, and a runner that dies mid-way leaves the rest for the next run.
+
+Every duty needs the database. A round that finds it unreachable ends there (the other duties
+would fail the same way), the outage is logged once (core.outages), and the next round comes
+after 1 s, then 2, 4 … up to the usual interval, until the database answers again.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from flask import Flask
 from marketplace.alerts import matching
 from marketplace.alerts import services as alert_services
 from marketplace.auth import suspension
+from marketplace.core import outages
+from marketplace.core.outages import DATABASE
+from marketplace.database import unreachable_reason
 from marketplace.extensions import db
 from marketplace.listings import services as listings
 from marketplace.mail import notifications
@@ -47,18 +54,26 @@ def register_duty(app: Flask, name: str, run: Callable[[], int]) -> None:
 
 
 def run_once(app: Flask) -> dict[str, int]:
-    """Run every duty once; one failing duty is logged and does not stop the others."""
+    """Run every duty once; one failing duty is logged and does not stop the others, but an
+    unreachable database ends the round (the duties it did not reach are not in the report)."""
     done: dict[str, int] = {}
     for duty in duties(app):
         try:
             with app.app_context():
                 done[duty.name] = duty.run()
-        except Exception:
+        except Exception as error:
+            done[duty.name] = -1
+            reason = unreachable_reason(error)
+            if reason is not None:
+                outages.of(app).noticed(DATABASE, reason)
+                break
             logger.exception("duty %s failed; it runs again next time", duty.name)
             with app.app_context():
                 db.session.rollback()
-            done[duty.name] = -1
     return done
+
+
+OUTAGE_FIRST_WAIT = 1.0
 
 
 def run_forever(
@@ -67,17 +82,25 @@ def run_forever(
     rounds: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Run the duties every `interval` seconds (`rounds` bounds the loop for tests)."""
+    """Run the duties every `interval` seconds (`rounds` bounds the loop for tests); while
+    the database is down, sooner at first and then less and less often, up to `interval`."""
     done = 0
+    rounds_down = 0
     while rounds is None or done < rounds:
         started = time.monotonic()
         report = run_once(app)
         busy = {name: count for name, count in report.items() if count}
-        if busy:
-            logger.info("jobs: %s", busy)
+        if outages.of(app).is_down(DATABASE):
+            rounds_down += 1
+            wait = min(interval, OUTAGE_FIRST_WAIT * 2 ** min(rounds_down - 1, 30))
+        else:
+            rounds_down = 0
+            wait = interval - (time.monotonic() - started)
+            if busy:
+                logger.info("jobs: %s", busy)
         done += 1
         if rounds is None or done < rounds:
-            sleep(max(0.0, interval - (time.monotonic() - started)))
+            sleep(max(0.0, wait))
 
 
 def register_jobs(app: Flask) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.core.clock import utcnow
-from marketplace.database import after_commit
+from marketplace.database import after_commit, unreachable_reason
 from marketplace.errors import Conflict, MarketplaceError
 from marketplace.extensions import db
 from marketplace.listings.photo_processing import PreparedPhoto
@@ -225,8 +225,12 @@ def apply_one(context: SyncContext, plan: Plan, stored: PartnerItem | None) -> I
     except MarketplaceError as error:
         db.session.rollback()
         result = failed(plan.index, plan.item.external_id, error)
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
+        if unreachable_reason(error) is not None:
+            # Not this item's fault: the rest would fail the same way, so the request ends
+            # as a 503 and the partner sends the batch again (items already saved stay).
+            raise
         logger.warning("item %s could not be saved", plan.item.external_id, exc_info=True)
         result = failed(
             plan.index,

@@ -9,6 +9,7 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from marketplace.database import unreachable_reason
 from marketplace.errors import MarketplaceError
 from marketplace.extensions import db
 from marketplace.listings.services import build_listing, record_built
@@ -64,8 +65,10 @@ def create_together(context: SyncContext, plans: list[Plan]) -> list[ItemResult]
         db.session.flush()
         record_built(context.actor, [listing for _, listing, _ in built])
         db.session.commit()
-    except (MarketplaceError, SQLAlchemyError):
+    except (MarketplaceError, SQLAlchemyError) as error:
         db.session.rollback()
+        if unreachable_reason(error) is not None:
+            raise  # one by one would only fail the same way, once per item
         logger.info("saving %d items together failed; one by one instead", len(built))
         return results + [apply_one(context, plan, None) for plan, _, _ in built]
     created = [

@@ -4,9 +4,15 @@ A reservation change announces itself inside its own transaction (`reservations.
 the subscriber here writes one delivery per subscribed endpoint into the same transaction,
 so a delivery exists exactly when its change was committed. Deliveries are sent after the
 commit by a background thread of the process, and by `flask partners deliver-webhooks` for
-whatever a crash or an unreachable receiver left behind. A sender claims a delivery for a
-while before sending, so two senders never send it at the same time, and a sender that dies
-loses nothing: the claim runs out and the next sender takes it.
+whatever a crash or an unreachable receiver left behind.
+
+Each delivery is sent at least once and, short of a crash at the wrong moment, once
+(`mail.leases`): a sender leases it (`claimed_until`) and its process renews the lease while
+the receiver answers, so no second sender sends it meanwhile; a sender that died lets it go
+when the lease runs out (`OUTBOX_LEASE_SECONDS`). The attempt and its outcome are recorded
+even if the database connection dies as the receiver answers. A copy that still slips
+through carries the same event id (in the body) and delivery id (`X-Marketplace-Delivery`),
+by which receivers drop it (docs/api.md).
 
 Each request is signed `X-Marketplace-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of
 "<t>.<body>" with the endpoint's secret>`. A failure is retried after 1 and 5 minutes, half an
@@ -30,9 +36,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from marketplace.core.clock import utcnow
+from marketplace.database import read_only_transactions
 from marketplace.errors import NotFound, ValidationError
 from marketplace.extensions import db
-from marketplace.mail import outbox
+from marketplace.mail import leases, outbox
 from marketplace.models import (
     DeliveryStatus,
     Organisation,
@@ -69,7 +76,13 @@ BACKOFF = (
     timedelta(hours=12),
     timedelta(hours=24),
 )
-CLAIM = timedelta(minutes=2)
+LEASES = leases.Outbox(
+    "webhook delivery",
+    WebhookDelivery,
+    WebhookDelivery.id,
+    WebhookDelivery.claimed_until,
+    holds_end=True,
+)
 MAX_ENDPOINTS = 10
 SECRET_PREFIX = "whsec_"  # noqa: S105  (a public prefix, like the keys')
 
@@ -246,19 +259,21 @@ class DeliveryReport:
         )
 
 
-def _claim(delivery_id: int, now: datetime) -> bool:
-    claimed = db.session.execute(
-        sa.update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == delivery_id,
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            sa.or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
-        )
-        .values(claimed_until=now + CLAIM)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+def _claim(delivery_id: int, now: datetime) -> leases.Lease | None:
+    return leases.take(LEASES, delivery_id, now, WebhookDelivery.status == DeliveryStatus.PENDING)
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    """What sending a delivery needs, read before the request so that no transaction stays
+    open while the receiver answers."""
+
+    delivery_id: int
+    url: str
+    secret: str
+    event: str
+    payload: str
+    attempts: int  # before this one
 
 
 @dataclass(frozen=True)
@@ -273,20 +288,19 @@ class _Answer:
         return self.status is not None and 200 <= self.status < 300
 
 
-def _send(delivery: WebhookDelivery, now: datetime) -> _Answer:
-    endpoint = delivery.endpoint
-    body = delivery.payload.encode()
+def _send(outgoing: _Outgoing, now: datetime) -> _Answer:
+    body = outgoing.payload.encode()
     timestamp = int(now.timestamp())
     headers = {
         "Content-Type": "application/json",
-        "X-Marketplace-Signature": signature(endpoint.secret, timestamp, body),
-        "X-Marketplace-Event": delivery.event,
-        "X-Marketplace-Delivery": str(delivery.id),
+        "X-Marketplace-Signature": signature(outgoing.secret, timestamp, body),
+        "X-Marketplace-Event": outgoing.event,
+        "X-Marketplace-Delivery": str(outgoing.delivery_id),
     }
     started = time.monotonic()
     try:
         response = fetch(
-            endpoint.url,
+            outgoing.url,
             policies.webhooks(),
             method="POST",
             body=body,
@@ -301,44 +315,93 @@ def _send(delivery: WebhookDelivery, now: datetime) -> _Answer:
     return _Answer(response.status, excerpt, None, elapsed)
 
 
-def _settle(delivery: WebhookDelivery, answer: _Answer, now: datetime) -> str:
-    delivery.attempt_log.append(
-        WebhookAttempt(
-            attempted_at=now,
-            status_code=answer.status,
-            error=answer.error,
-            response_excerpt=answer.excerpt,
-            duration_ms=answer.duration_ms,
-        )
-    )
-    delivery.attempts += 1
-    delivery.claimed_until = None
-    delivery.last_status_code = answer.status
-    delivery.last_error = answer.error or (None if answer.ok else f"HTTP {answer.status}")
+def _settle(
+    lease: leases.Lease, outgoing: _Outgoing, answer: _Answer, now: datetime
+) -> tuple[str, leases.Write]:
+    """What became of the delivery, and the idempotent write that records the attempt: it
+    applies only while the delivery is pending with the attempts it had when it was sent."""
+    attempts = outgoing.attempts + 1
+    values: dict[str, Any] = {
+        "attempts": attempts,
+        "last_status_code": answer.status,
+        "last_error": answer.error or (None if answer.ok else f"HTTP {answer.status}"),
+    }
     if answer.ok:
-        delivery.status = DeliveryStatus.DELIVERED
-        delivery.delivered_at = now
-        return "delivered"
-    if delivery.attempts > len(BACKOFF):
-        delivery.status = DeliveryStatus.FAILED
-        return "given_up"
-    delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
-    return "retrying"
+        outcome = "delivered"
+        values.update(status=DeliveryStatus.DELIVERED, delivered_at=now)
+    elif attempts > len(BACKOFF):
+        outcome = "given_up"
+        values.update(status=DeliveryStatus.FAILED)
+    else:
+        outcome = "retrying"
+        values.update(next_attempt_at=now + BACKOFF[attempts - 1])
+
+    def write(connection: sa.Connection) -> None:
+        settled = connection.execute(
+            sa.update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == outgoing.delivery_id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.attempts == outgoing.attempts,
+            )
+            .values(values)
+        )
+        if settled.rowcount == 1:
+            connection.execute(
+                sa.insert(WebhookAttempt).values(
+                    delivery_id=outgoing.delivery_id,
+                    attempted_at=now,
+                    status_code=answer.status,
+                    error=answer.error,
+                    response_excerpt=answer.excerpt,
+                    duration_ms=answer.duration_ms,
+                )
+            )
+        lease.release(connection)
+
+    return outcome, write
 
 
-def deliver_one(delivery_id: int, now: datetime) -> str | None:
-    """Send one claimed delivery and record the attempt; returns what became of it."""
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None:
-        return None
-    if delivery.endpoint.deleted_at is not None:
-        delivery.status = DeliveryStatus.CANCELLED
+def _outgoing(delivery_id: int) -> _Outgoing | None:
+    """The leased delivery, ready to send; None (and cancelled) if its endpoint is gone."""
+    with read_only_transactions():
+        delivery = db.session.get(WebhookDelivery, delivery_id)
+        endpoint = delivery.endpoint if delivery is not None else None
+        outgoing = None
+        if delivery is not None and endpoint is not None and endpoint.deleted_at is None:
+            outgoing = _Outgoing(
+                delivery.id,
+                endpoint.url,
+                endpoint.secret,
+                delivery.event,
+                delivery.payload,
+                delivery.attempts,
+            )
+    leases.let_go(db.session)
+    if outgoing is None and delivery is not None:
+        db.session.execute(
+            sa.update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery_id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+            )
+            .values(status=DeliveryStatus.CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
-        return None
-    answer = _send(delivery, now)
-    outcome = _settle(delivery, answer, now)
-    db.session.commit()
-    return outcome
+    return outgoing
+
+
+def _deliver(lease: leases.Lease, now: datetime) -> str | None:
+    """Send one leased delivery and record the attempt; returns what became of it."""
+    with lease:
+        outgoing = _outgoing(lease.row_id)
+        if outgoing is None:
+            return None
+        answer = _send(outgoing, now)
+        outcome, write = _settle(lease, outgoing, answer, now)
+        lease.record(write)
+        return outcome
 
 
 def deliver_due(now: datetime | None = None, limit: int = 200) -> DeliveryReport:
@@ -356,9 +419,10 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> DeliveryReport
     db.session.commit()
     report = DeliveryReport()
     for delivery_id in due:
-        if not _claim(delivery_id, now):
+        lease = _claim(delivery_id, now)
+        if lease is None:
             continue
-        outcome = deliver_one(delivery_id, now)
+        outcome = _deliver(lease, now)
         if outcome == "delivered":
             report.delivered += 1
         elif outcome == "retrying":

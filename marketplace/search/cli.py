@@ -1,10 +1,15 @@
-"""`flask search reindex` and `flask search check`. Each prints its result on its last line."""
+"""`flask search reindex` and `flask search check`. Each prints its result on its last line.
+
+Both read every listing and may build indexes over all of them, which can take longer than the
+statement timeout that keeps requests short; they run without it (database.unhurried).
+"""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
 
+from marketplace.database import unhurried
 from marketplace.search import services
 from marketplace.search.backend import SearchUnavailable
 
@@ -16,7 +21,8 @@ def reindex() -> None:
     """Rebuild the index from the database into a fresh directory (Whoosh) or fresh tables
     (PostgreSQL) and switch to it; searches continue on the old index meanwhile."""
     try:
-        report = services.reindex()
+        with unhurried():
+            report = services.reindex()
     except SearchUnavailable as error:
         raise click.ClickException(str(error)) from error
     click.echo(
@@ -30,6 +36,11 @@ def reindex() -> None:
 def check(repair: bool) -> None:
     """Report listings missing from the index, indexed with old data, or indexed but no longer
     searchable. Exits with status 1 when there is drift (and it was not repaired)."""
+    with unhurried():
+        _check(repair)
+
+
+def _check(repair: bool) -> None:
     report = services.check()
     for label, ids in (
         ("missing", report.missing),

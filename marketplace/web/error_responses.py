@@ -2,22 +2,34 @@
 
 Every problem+json answer of the product is built here, from the `Problem` model, which is
 also the document's description of it (api.openapi).
+
+When the database or Redis cannot be reached the answer is 503 with Retry-After, and its page
+is made without the database: the frame of every other page shows the signed-in person and
+their notifications, and loading them would fail again (or wait again for a silent server).
+The outage itself is logged once (core.outages), not once for each request it fails.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import suppress
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+import redis
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from marketplace.core import outages
+from marketplace.core.outages import DATABASE, REDIS, short_reason
+from marketplace.database import unreachable_reason
 from marketplace.errors import FieldProblem, MarketplaceError
+from marketplace.extensions import db, limiter, login_manager
 from marketplace.web.i18n import is_api_request
 
 logger = logging.getLogger(__name__)
@@ -34,6 +46,7 @@ TITLES = {
     422: _l("Check the input"),
     429: _l("Too many requests"),
     500: _l("Something went wrong"),
+    503: _l("Temporarily unavailable"),
 }
 
 DESCRIPTIONS = {
@@ -155,13 +168,92 @@ def error_response(
 ) -> Response | tuple[str, int, list[tuple[str, str]]]:
     if wants_json():
         return problem_response(status, detail, headers=headers)
-    page = render_template(
-        "errors/error.html",
-        status=status,
-        title=TITLES.get(status, _l("Error")),
-        description=detail or DESCRIPTIONS.get(status, ""),
-    )
+    context = {
+        "status": status,
+        "title": TITLES.get(status, _l("Error")),
+        "description": detail or DESCRIPTIONS.get(status, ""),
+    }
+    # The frame of a page reads the database (the signed-in person, notifications). While the
+    # database is known to be down, or when that reading fails, the same message comes in the
+    # frame that needs none.
+    if outages.of(current_app).is_down(DATABASE):
+        forget_the_user()
+        return render_without_database("errors/bare.html", **context), status, list(headers)
+    try:
+        page = render_template("errors/error.html", **context)
+    except sa.exc.SQLAlchemyError:
+        forget_the_user()
+        page = render_without_database("errors/bare.html", **context)
     return page, status, list(headers)
+
+
+def forget_the_user() -> None:
+    """Treat the rest of this request as anonymous, so that nothing after this (the answer's
+    cache rules, a template) asks the database for the signed-in person. Their session stays:
+    once the database is back they are signed in as before."""
+    g._login_user = login_manager.anonymous_user()
+
+
+def render_without_database(template: str, **context: Any) -> str:
+    """A page in the frame that needs no database (bare.html): straight from the template,
+    without the context processors, which count unread notifications and the like."""
+    return current_app.jinja_env.get_template(template).render(
+        current_language=content_language(), **context
+    )
+
+
+def unavailable_response() -> Response:
+    """503: a dependency is down. Never cached, and the client is told when to try again."""
+    forget_the_user()
+    # Flask-Limiter would put the rate limit's reset in Retry-After; this one says when to retry.
+    limiter.context.view_rate_limit = None
+    headers = [
+        ("Retry-After", str(int(current_app.config["UNAVAILABLE_RETRY_AFTER"]))),
+        ("Cache-Control", "no-store"),
+    ]
+    if wants_json():
+        return problem_response(503, headers=headers)
+    retry = request.method in ("GET", "HEAD")
+    page = render_without_database(
+        "errors/bare.html",
+        status=503,
+        title=TITLES[503],
+        description=DESCRIPTIONS[503],
+        again=request.script_root + request.full_path.rstrip("?") if retry else None,
+    )
+    response = Response(page, 503, mimetype="text/html")
+    response.headers.extend(headers)
+    return response
+
+
+def unavailability(error: BaseException) -> tuple[str, str | None] | None:
+    """Whether `error` means a dependency cannot serve now (503): the dependency, and why when
+    it is down (an outage) rather than busy with this request (a statement's own timeout, a
+    deadlock, SQLite's lock); None for any other error."""
+    if isinstance(error, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
+        return REDIS, short_reason(error)
+    reason = unreachable_reason(error)
+    if reason is not None:
+        return DATABASE, reason
+    busy = (sa.exc.OperationalError, sa.exc.TimeoutError, sa.exc.DisconnectionError)
+    if isinstance(error, busy):
+        return DATABASE, None
+    return None
+
+
+def handle_unavailable(error: BaseException) -> Any:
+    found = unavailability(error)
+    if found is None:
+        return handle_unexpected(InternalServerError(original_exception=error))
+    dependency, reason = found
+    if reason is not None:
+        outages.noticed(dependency, reason)
+    else:
+        cause = getattr(error, "orig", None) or error
+        logger.warning(
+            "%s busy on %s %s: %s", dependency, request.method, request.path, short_reason(cause)
+        )
+    return unavailable_response()
 
 
 def _passed_headers(error: HTTPException) -> list[tuple[str, str]]:
@@ -185,13 +277,31 @@ def handle_marketplace_error(error: MarketplaceError) -> Any:
 
 
 def handle_unexpected(error: InternalServerError) -> Any:
-    logger.error(
-        "unhandled error on %s %s", request.method, request.path, exc_info=error.original_exception
-    )
+    original = error.original_exception
+    # Raised after the view (by an after_request hook), an outage comes here rather than to
+    # its own handler.
+    if original is not None and unavailability(original) is not None:
+        return handle_unavailable(original)
+    logger.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+    # The transaction is lost with the request, and the frame of the page reads the database.
+    with suppress(sa.exc.SQLAlchemyError):
+        db.session.rollback()
     return error_response(500)
+
+
+UNAVAILABLE = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.DisconnectionError,
+    sa.exc.TimeoutError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(MarketplaceError, handle_marketplace_error)
     app.register_error_handler(InternalServerError, handle_unexpected)
+    for kind in UNAVAILABLE:
+        app.register_error_handler(kind, handle_unavailable)

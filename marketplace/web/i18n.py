@@ -1,5 +1,8 @@
 """Language selection: the user's profile, then the language switcher, then the browser.
 
+The profile's language is also kept in the session, so that a page shown while the database
+cannot be reached (web.error_responses) speaks it without loading the user.
+
 The JSON API has one policy of its own, documented in its OpenAPI description and on the
 partner docs page: every answer (problem details included) follows the request's
 Accept-Language among fi, sv and en, and is English when the header names none of them. A
@@ -30,7 +33,10 @@ def select_locale() -> str:
     if is_api_request():
         return request.accept_languages.best_match(languages) or API_DEFAULT_LOCALE
     if current_user.is_authenticated:
-        return str(current_user.locale)
+        language = str(current_user.locale)
+        if session.get(SESSION_KEY) != language:
+            session[SESSION_KEY] = language
+        return language
     chosen = session.get(SESSION_KEY)
     if chosen in languages:
         return str(chosen)
