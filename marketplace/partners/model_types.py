@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -40,16 +41,16 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
-class Rule:
+class Rule(ABC):
     """A field's rule: `check` validates (raising `fail`) and returns the value to hold,
     `schema` states the same rule in JSON Schema, and `writer`, where there is one, writes
     the held value into JSON."""
 
-    def check(self, value: Any) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def check(self, value: Any) -> Any: ...
 
-    def schema(self) -> dict[str, Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def schema(self) -> dict[str, Any]: ...
 
     def writer(self) -> Callable[[Any], Any] | None:
         return None
