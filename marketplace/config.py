@@ -128,6 +128,11 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
         "DATABASE_KEEPALIVES_COUNT": _int("DATABASE_KEEPALIVES_COUNT", 3),
         # Seconds a client is asked to wait (Retry-After) when a dependency is down (503).
         "UNAVAILABLE_RETRY_AFTER": _int("UNAVAILABLE_RETRY_AFTER", 30),
+        # While the database is down, a request within this many seconds of the last failure
+        # is answered 503 at once; the first one after tries the database again. Without it,
+        # requests queued behind workers that wait out a hung server's timeouts would each
+        # wait them out too.
+        "UNAVAILABLE_RECHECK_SECONDS": float(os.environ.get("UNAVAILABLE_RECHECK_SECONDS") or 1),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 40 * 1024 * 1024),
         "SESSION_COOKIE_NAME": "kera_session",
         "SESSION_COOKIE_HTTPONLY": True,

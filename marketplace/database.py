@@ -235,6 +235,10 @@ RV = TypeVar("RV")
 _WAIT_INTERVAL = 0.1  # psycopg's own: how often a wait wakes up to notice Ctrl-C
 
 
+class ServerSilent(psycopg.OperationalError):
+    """The server, or the network to it, stopped answering in the middle of an exchange."""
+
+
 class AnsweringConnection(psycopg.Connection[Any]):
     """A psycopg connection that stops waiting for a server that does not answer.
 
@@ -257,9 +261,7 @@ class AnsweringConnection(psycopg.Connection[Any]):
             # The exchange stopped half-way, so the connection can never be used again;
             # closed, it is recognised as a lost connection and replaced.
             self.pgconn.finish()
-            raise psycopg.OperationalError(
-                f"the database server did not answer within {limit:g} s"
-            ) from None
+            raise ServerSilent(f"the database server did not answer within {limit:g} s") from None
 
 
 _unhurried: ContextVar[bool] = ContextVar("unhurried_statements", default=False)
@@ -354,8 +356,13 @@ def watch_outages(engine: Engine, outages: Outages) -> None:
         if context.is_pre_ping:
             return  # a pooled connection the server dropped; a fresh one is tried next
         reason = unreachable_reason(context.sqlalchemy_exception or context.original_exception)
-        if reason is not None:
-            outages.noticed(DATABASE, reason)
+        if reason is None:
+            return
+        outages.noticed(DATABASE, reason)
+        # No connection: opening one failed. Unlike a connection lost on its own, that, and
+        # a server gone silent, is what the next request would meet too.
+        if context.connection is None or isinstance(context.original_exception, ServerSilent):
+            outages.unanswered(DATABASE)
 
     @sa.event.listens_for(engine, "checkout")
     def on_checkout(_dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -1,7 +1,8 @@
 """Building thousands of identical apps cheaply: the suite makes a fresh app for every test.
 
-Two costs of a new Flask app repeat identically for each one, and dominate a short test:
-- Werkzeug compiles two URL-builder functions per rule (about 200 of them) into Python code;
+Three costs of a new Flask app repeat identically for each one, and dominate a short test:
+- Werkzeug parses each of its URL rules (about 130) into the regular expressions it matches
+  with, and compiles two URL-builder functions per rule into Python code;
 - Jinja parses and compiles every template the test renders, because each app has its own
   environment and template cache.
 Both results depend only on their input (a rule's shape; a template's source), so the suite
@@ -19,6 +20,9 @@ from jinja2.bccache import Bucket
 from werkzeug.routing.rules import Rule
 
 _builders: dict[tuple[Any, ...], Callable[..., tuple[str, str]]] = {}
+# A parsed rule: its parts, and what parsing adds to the rule (trace entries, converters).
+_Parsed = tuple[list[Any], list[tuple[bool, str]], dict[str, Any]]
+_parsed: dict[tuple[Any, ...], _Parsed] = {}
 
 
 class _SessionBytecodeCache(BytecodeCache):
@@ -61,7 +65,32 @@ def install() -> None:
         return builder
 
     Rule._compile_builder = memoised  # type: ignore[method-assign]
+    Rule._parse_rule = _memoised_parser(Rule._parse_rule)  # type: ignore[method-assign,assignment]
     Rule._memoised_by_tests = True  # type: ignore[attr-defined]
+
+
+def _memoised_parser(parse_rule: Callable[[Rule, str], Any]) -> Callable[[Rule, str], Any]:
+    """Werkzeug's rule parser, keyed by the rule's text and the map's converter classes. The
+    converters it makes are kept with the result: they are stateless (`regex`, `to_python`,
+    `to_url`), and every test app's map sets them up alike."""
+
+    def memoised(self: Rule, rule: str) -> Any:
+        assert self.map is not None
+        key = (rule, tuple(sorted(self.map.converters.items())))
+        found = _parsed.get(key)
+        if found is None:
+            traced, known = len(self._trace), set(self._converters)
+            parts = list(parse_rule(self, rule))
+            added = {k: v for k, v in self._converters.items() if k not in known}
+            found = _parsed[key] = (parts, self._trace[traced:], added)
+        else:
+            parts, trace, converters = found
+            self._trace.extend(trace)
+            self._converters.update(converters)
+            self.arguments.update(converters)
+        return iter(parts)
+
+    return memoised
 
 
 def share_templates(app: Flask) -> None:

@@ -1,17 +1,23 @@
-"""Helpers the tests share: a client that submits forms with their CSRF token, and data makers."""
+"""Helpers the tests share: a client that submits forms with their CSRF token, the app served
+over HTTP, and data makers."""
 
 from __future__ import annotations
 
 import contextvars
 import io
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 from typing import Any
 
-from flask import has_app_context
+from flask import Flask, has_app_context
 from flask.globals import _cv_app, _cv_request
 from flask.testing import FlaskClient
 from PIL import Image
+from waitress import wasyncore
+from waitress.server import create_server
 from werkzeug.test import TestResponse
 
 from marketplace.extensions import db
@@ -58,6 +64,30 @@ class Client(FlaskClient):
 
 
 _business_numbers = count(2000000)
+
+
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """The app served by waitress in a thread on 127.0.0.1, at the address this yields. Links
+    that leave a page (Stripe's return, e-mails) are built from that address.
+
+    Browsers drop connections mid-response when they navigate on; waitress closes the response
+    then, where Werkzeug's development server can leak the open file."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    address = f"http://127.0.0.1:{server.effective_port}"
+    app.config["PUBLIC_BASE_URL"] = address
+    try:
+        yield address
+    finally:
+        # The sockets are closed from inside the server's own loop: closed from here while
+        # the loop waits on them, its select() fails on a closed descriptor. With no socket
+        # left, the loop ends.
+        sockets = server._map  # waitress offers no public way to stop its loop
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
 
 
 def business_id() -> str:

@@ -34,6 +34,7 @@ class Outages:
 
     def __init__(self) -> None:
         self._current: dict[str, Outage] = {}
+        self._unanswered: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def noticed(self, dependency: str, reason: str) -> bool:
@@ -65,6 +66,16 @@ class Outages:
 
     def is_down(self, dependency: str) -> bool:
         return dependency in self._current
+
+    def unanswered(self, dependency: str) -> None:
+        """Record that `dependency` refused a new connection or stopped answering: unlike one
+        lost connection, that is what the next request would meet too."""
+        self._unanswered[dependency] = time.monotonic()
+
+    def unanswered_within(self, dependency: str, seconds: float) -> bool:
+        """Whether `dependency` is down and left a request unanswered in the last `seconds`."""
+        at = self._unanswered.get(dependency)
+        return at is not None and self.is_down(dependency) and time.monotonic() - at < seconds
 
 
 def register_outages(app: Flask) -> Outages:

@@ -6,7 +6,9 @@ of work, and a runner that dies mid-way leaves the rest for the next run.
 
 Every duty needs the database. A round that finds it unreachable ends there (the other duties
 would fail the same way), the outage is logged once (core.outages), and the next round comes
-after 1 s, then 2, 4 … up to the usual interval, until the database answers again.
+after 1 s, then every 2 s (never later than the usual interval) until the database answers
+again: a round that finds it down costs one failed connection, and the work that piled up
+meanwhile goes out within seconds of its return.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ def run_once(app: Flask) -> dict[str, int]:
 
 
 OUTAGE_FIRST_WAIT = 1.0
+OUTAGE_LONGEST_WAIT = 2.0
 
 
 def run_forever(
@@ -83,7 +86,7 @@ def run_forever(
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Run the duties every `interval` seconds (`rounds` bounds the loop for tests); while
-    the database is down, sooner at first and then less and less often, up to `interval`."""
+    the database is down, every `OUTAGE_LONGEST_WAIT` seconds at most."""
     done = 0
     rounds_down = 0
     while rounds is None or done < rounds:
@@ -92,7 +95,8 @@ def run_forever(
         busy = {name: count for name, count in report.items() if count}
         if outages.of(app).is_down(DATABASE):
             rounds_down += 1
-            wait = min(interval, OUTAGE_FIRST_WAIT * 2 ** min(rounds_down - 1, 30))
+            backoff = OUTAGE_FIRST_WAIT * 2 ** min(rounds_down - 1, 30)
+            wait = min(interval, backoff, OUTAGE_LONGEST_WAIT)
         else:
             rounds_down = 0
             wait = interval - (time.monotonic() - started)

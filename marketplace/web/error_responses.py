@@ -299,7 +299,28 @@ UNAVAILABLE = (
 )
 
 
+# Endpoints that answer while the database is down: files, and the health check, which asks
+# the database itself to find out whether it is back.
+_ANSWERED_WHILE_DOWN = frozenset({"static", "main.healthz"})
+
+
+def answer_at_once_while_down() -> Response | None:
+    """503 at once for a request that would meet a database that a moment ago refused a new
+    connection or left one unanswered. A hung server costs each request that tries it the
+    connect timeout or more, and requests queue behind the worker that waits; answered at
+    once, the queue empties, and one request a `UNAVAILABLE_RECHECK_SECONDS` finds out whether
+    the database is back. One lost connection does not count: the next is likely to work."""
+    if request.routing_exception is not None or request.endpoint in _ANSWERED_WHILE_DOWN:
+        return None
+    recheck = float(current_app.config["UNAVAILABLE_RECHECK_SECONDS"])
+    if not outages.of(current_app).unanswered_within(DATABASE, recheck):
+        return None
+    return unavailable_response()
+
+
 def register_error_handlers(app: Flask) -> None:
+    # First of all hooks: the others (rate limits, the session's person) may read the database.
+    app.before_request_funcs.setdefault(None, []).insert(0, answer_at_once_while_down)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(MarketplaceError, handle_marketplace_error)
     app.register_error_handler(InternalServerError, handle_unexpected)

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,13 +21,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from waitress.server import create_server
 
 from marketplace.core.clock import today_in_finland
 from marketplace.extensions import db
 from marketplace.models import Listing, User
 from marketplace.reservations import bookings
 from marketplace.reservations.bookings import BookingRequest
+from tests import support
 from tests.partners.fixtures import LOCATION, PartnerHandle
 
 pytestmark = pytest.mark.search
@@ -37,14 +36,8 @@ PACKAGE = "kera_client"
 
 @pytest.fixture
 def served(app: Flask) -> Iterator[str]:
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    address = f"http://127.0.0.1:{server.effective_port}"
-    app.config["PUBLIC_BASE_URL"] = address
-    yield address
-    server.close()
-    thread.join(timeout=5)
+    with support.served(app) as address:
+        yield address
 
 
 def generate(document: dict[str, Any], where: Path) -> None:

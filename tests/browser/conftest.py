@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,8 @@ import pytest
 from flask import Flask
 from PIL import Image
 from playwright.sync_api import Browser, Page, Route
-from waitress.server import create_server
+
+from tests.support import served
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
@@ -36,7 +36,11 @@ DEVICES = {
 }
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    redundant = redundant_pairs(items)
+    if redundant:
+        config.hook.pytest_deselected(items=redundant)
+        items[:] = [item for item in items if item not in redundant]
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
@@ -51,6 +55,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                             reason="Chromium is not installed (apt-get install chromium)"
                         )
                     )
+
+
+def redundant_pairs(items: list[pytest.Item]) -> list[pytest.Item]:
+    """A journey that runs on both devices and on more than one database runs on each device
+    and each database, but not on every pair: the layout does not depend on the database, nor
+    the data on the screen. The database variants take the devices in turn (SQLite with the
+    phone, PostgreSQL with the desktop, the PostgreSQL search with the phone again); with only
+    SQLite, it runs on both devices."""
+    journeys: dict[str, list[tuple[pytest.Item, str, str]]] = {}
+    for item in items:
+        params = getattr(item, "callspec", None) and item.callspec.params
+        if params and "device" in params and "database_url" in params:
+            journey = item.nodeid.partition("[")[0]
+            journeys.setdefault(journey, []).append(
+                (item, str(params["database_url"]), str(params["device"]))
+            )
+    redundant = []
+    for runs in journeys.values():
+        databases = list(dict.fromkeys(database for _, database, _ in runs))
+        if len({device for _, _, device in runs}) < len(DEVICES) or len(databases) < 2:
+            continue
+        devices = list(DEVICES)
+        for item, database, device in runs:
+            if device != devices[databases.index(database) % len(devices)]:
+                redundant.append(item)
+    return redundant
 
 
 @pytest.fixture(scope="session")
@@ -79,18 +109,8 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """The app served by waitress in a thread. Browsers drop connections mid-response when
-    they navigate on; waitress closes the response then, where Werkzeug's development
-    server can leak the open file."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    address = f"http://127.0.0.1:{server.effective_port}"
-    # Links that leave the page (Stripe's return, e-mails) are built from the public address.
-    app.config["PUBLIC_BASE_URL"] = address
-    yield address
-    server.close()
-    thread.join(timeout=5)
+    with served(app) as address:
+        yield address
 
 
 @pytest.fixture(scope="session")

@@ -138,7 +138,9 @@ def test_reversing_a_removal_restores_the_listing_and_its_search(
     [told] = mailbox
     assert told.to == lister.email and "Keran materiaalitori" in told.body
     kinds = db.session.scalars(
-        sa.select(Notification.kind).where(Notification.user_id == lister.id)
+        sa.select(Notification.kind)
+        .where(Notification.user_id == lister.id)
+        .order_by(Notification.id)
     ).all()
     assert kinds == ["moderation_decision", "complaint_outcome"]
     with pytest.raises(Conflict):

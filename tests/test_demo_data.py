@@ -1,9 +1,12 @@
-"""The demo marketplace's listings and their drawn photos."""
+"""The demo marketplace: varied, plausible listings with drawn photos, reservations, moderation
+at work (notices in the queue, a listing held for review, a decision contested and reversed),
+and loading it again adds nothing."""
 
 from __future__ import annotations
 
 import io
 import itertools
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,29 +19,32 @@ from marketplace.demo.listings import read_groups
 from marketplace.demo.photos import HEIGHT, WIDTH, demo_photo
 from marketplace.extensions import db
 from marketplace.models import (
+    CaseStatus,
     Category,
     CategoryKind,
+    Complaint,
+    ComplaintStatus,
+    Decision,
     HazardStatus,
     Language,
     Listing,
     ListingKind,
     ListingPhoto,
     ListingStatus,
+    ModerationCase,
+    Notice,
     Organisation,
     Reservation,
     ReservationStatus,
     Site,
     User,
 )
+from marketplace.moderation import queue, transparency
 from tests.test_cli import last_line
 
 
-def count(model: type[Listing] | type[ListingPhoto]) -> int:
+def count(model: type) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
-
-
-def all_slugs() -> list[str]:
-    return list(db.session.scalars(sa.select(Category.slug).order_by(Category.slug)))
 
 
 def check_variety(listings: list[Listing]) -> None:
@@ -67,13 +73,30 @@ def check_plausibility(listings: list[Listing]) -> None:
     assert any(listing.demolition_material for listing in listings)
 
 
+def check_moderation() -> None:
+    open_cases = queue.open_cases()
+    assert len(open_cases) == 2 and open_cases[0].sources == 2
+    assert [listing.status for listing in queue.held_listings()] == [ListingStatus.PENDING_REVIEW]
+    complaint = db.session.scalars(sa.select(Complaint)).one()
+    assert complaint.status == ComplaintStatus.REVERSED
+    assert complaint.handled_by_id != complaint.decision.decided_by_id
+    decided = db.session.scalars(
+        sa.select(ModerationCase).where(ModerationCase.status == CaseStatus.DECIDED)
+    ).one()
+    assert decided.decisions[0].reversed_at is not None
+    report = transparency.report(transparency.current_year())
+    assert report.notices_total == 4 and report.reversals == 1
+    assert report.median_hours == 26.0
+
+
 # One test loads the demo data, which takes several seconds because of the photos.
 @pytest.mark.slow
-def test_demo_data_lists_a_varied_plausible_marketplace_once(
+def test_demo_data_is_a_varied_plausible_marketplace_loaded_once(
     app: Flask, runner: FlaskCliRunner
 ) -> None:
     first = runner.invoke(args=["demo-data"])
     assert first.exit_code == 0, first.output
+    assert "4 moderation notices added" in first.output
     listings = list(db.session.scalars(sa.select(Listing)))
     assert f"{len(listings)} listings added" in last_line(first.output)
     check_variety(listings)
@@ -89,14 +112,18 @@ def test_demo_data_lists_a_varied_plausible_marketplace_once(
     assert db.session.scalar(sa.select(sa.func.sum(Reservation.co2e_kg))) > 0
     people = (count(User), count(Organisation), count(Site))
     assert people[0] >= 8 and people[1] >= 4 and people[2] >= 8
+    check_moderation()
+    moderation = (count(Notice), count(Decision), count(Complaint))
 
     second = runner.invoke(args=["demo-data"])
     assert second.exit_code == 0, second.output
+    assert "0 moderation notices added" in second.output
     assert "0 users, 0 organisations, 0 sites added" in last_line(second.output)
     assert "0 listings added" in last_line(second.output)
     assert "0 reservations added" in last_line(second.output)
     assert count(Listing) == len(listings)
     assert (count(User), count(Organisation), count(Site)) == people
+    assert (count(Notice), count(Decision), count(Complaint)) == moderation
 
 
 def test_demo_listings_name_seeded_categories_of_the_right_kind(app: Flask) -> None:
@@ -117,9 +144,14 @@ def decoded(data: bytes) -> Image.Image:
     return image
 
 
-def test_demo_photo_is_a_jpeg_of_every_category_each_its_own(app: Flask) -> None:
+def test_demo_photo_is_a_jpeg_of_every_category_each_its_own(sqlite_template: Path) -> None:
+    # The seeded categories, read from the migrated template: the photos need no database.
+    engine = sa.create_engine(f"sqlite:///{sqlite_template}")
+    with engine.connect() as connection:
+        slugs = list(connection.scalars(sa.select(Category.slug).order_by(Category.slug)))
+    engine.dispose()
     thumbnails = {}
-    for slug in [*all_slugs(), "added-by-an-operator"]:
+    for slug in [*slugs, "added-by-an-operator"]:
         image = decoded(demo_photo(slug, 7))
         assert (image.format, image.mode, image.size) == ("JPEG", "RGB", (WIDTH, HEIGHT)), slug
         thumbnails[slug] = image.convert("L").resize((64, 48))
