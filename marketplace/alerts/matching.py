@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -236,15 +236,47 @@ def record_matches(listing_id: int) -> int:
     return sum(_record(wanted[wid], ms) for wid, ms in sorted(by_wanted.items()))
 
 
+# How far before the last round's start the next round looks again: a listing's `updated_at`
+# is set when its change is written, and the change may commit a little later, after a round
+# that began meanwhile has read. A request or a partner batch takes far less than this
+# (gunicorn's timeout is 30 s).
+CATCH_UP_OVERLAP = timedelta(minutes=2)
+CATCH_UP = "matching_catch_up"
+
+
+@dataclass
+class CatchUp:
+    """One process's catch-up so far: where its last finished round began, and the changes
+    (listing, `updated_at`) it has matched since a little before that."""
+
+    mark: datetime | None = None
+    seen: set[tuple[int, datetime]] = field(default_factory=set)
+
+
 def catch_up(now: datetime | None = None) -> int:
     """The job's share: match listings changed lately, in case an after-commit match was
-    lost (a process stopped before its worker ran)."""
-    minutes = int(current_app.config["MATCHING_CATCH_UP_MINUTES"])
-    since = (now or utcnow()) - timedelta(minutes=minutes)
-    ids = db.session.scalars(
-        sa.select(Listing.id)
+    lost (a process stopped before its worker ran). Each change is matched once per process:
+    a runner's first round looks back `MATCHING_CATCH_UP_MINUTES`, later rounds only at what
+    changed since the round before (less `CATCH_UP_OVERLAP`), and a change already matched
+    is skipped, also after a round cut short by an outage. So an idle round reads one short
+    query, and a busy one does not match the last hour's listings again."""
+    now = now or utcnow()
+    state: CatchUp = current_app.extensions.setdefault(CATCH_UP, CatchUp())
+    since = now - timedelta(minutes=int(current_app.config["MATCHING_CATCH_UP_MINUTES"]))
+    if state.mark is not None:
+        since = max(since, state.mark - CATCH_UP_OVERLAP)
+    changes = db.session.execute(
+        sa.select(Listing.id, Listing.updated_at)
         .where(Listing.status == ListingStatus.ACTIVE, Listing.updated_at >= since)
         .order_by(Listing.id)
     ).all()
     db.session.commit()
-    return sum(record_matches(listing_id) for listing_id in ids)
+    matched = 0
+    for listing_id, updated_at in changes:
+        if (listing_id, updated_at) not in state.seen:
+            matched += record_matches(listing_id)
+            state.seen.add((listing_id, updated_at))
+    state.mark = now
+    # What the next round cannot read again need not be remembered.
+    state.seen = {change for change in state.seen if change[1] >= now - CATCH_UP_OVERLAP}
+    return matched

@@ -4,6 +4,7 @@ lister sees the wanted ads that match what they offer."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from marketplace.alerts import matching, text
+from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 from marketplace.listings import events
 from marketplace.listings.services import ListingDetails, update_listing
@@ -179,6 +181,46 @@ def test_the_job_catches_up_when_the_worker_did_not_run(
     assert matched(ad) == [bricks.id]
     again = app.test_cli_runner().invoke(args=["alerts", "match"])
     assert again.output.strip().splitlines()[-1] == "matched 0 new pairs"
+
+
+def test_later_catch_ups_look_only_at_what_changed_since(
+    app: Flask, wanted: Callable[..., Listing], offer: Callable[..., Listing]
+) -> None:
+    ad = wanted()
+    app.config["ALERTS_DELIVERY"] = "job"
+    looked_at: list[int] = []
+    record = matching.record_matches
+
+    def noting(listing_id: int) -> int:
+        looked_at.append(listing_id)
+        return record(listing_id)
+
+    matching.record_matches = noting  # type: ignore[assignment]
+    try:
+        first = utcnow() + timedelta(minutes=3)
+        assert matching.catch_up(first) == 0  # the first round reads the last hour
+        assert looked_at == [ad.id]
+        looked_at.clear()
+        # Nothing changed since (the ad, more than two minutes before): nothing is read.
+        assert matching.catch_up(first + timedelta(minutes=5)) == 0
+        assert looked_at == []
+        bricks = offer()
+        # A change written after the second round had read: the third finds it, as it looks
+        # from two minutes before the second began.
+        db.session.execute(
+            sa.update(Listing)
+            .where(Listing.id == bricks.id)
+            .values(updated_at=first + timedelta(minutes=9))
+        )
+        db.session.commit()
+        assert matching.catch_up(first + timedelta(minutes=10)) == 1
+        assert looked_at == [bricks.id]
+        # The next round reads that change again (it is within two minutes) but skips it.
+        assert matching.catch_up(first + timedelta(minutes=11)) == 0
+        assert looked_at == [bricks.id]
+    finally:
+        matching.record_matches = record  # type: ignore[assignment]
+    assert matched(ad) == [bricks.id]
 
 
 def test_sold_out_offers_do_not_match(
