@@ -9,6 +9,7 @@ stand between the product and its database; the others run on both.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -42,10 +43,12 @@ from marketplace.models import (
     WebhookDelivery,
 )
 from marketplace.moderation import reporter_mail
+from marketplace.ops import jobs
 from marketplace.partners import webhooks
 from marketplace.reservations import bookings
 from marketplace.reservations.bookings import BookingRequest
 from tests.conftest import database_variant, free_port
+from tests.faults.conftest import FAST_DATABASE_TIMEOUTS
 from tests.faults.proxy import FaultyProxy
 from tests.moderation.conftest import report
 from tests.partners.fixtures import Api, LocalServer, PartnerHandle, rental_item
@@ -576,3 +579,48 @@ def test_other_mail_has_a_message_id_of_its_own(app: Flask, mail: MailServer) ->
     mailer.send("someone@example.fi", "Hello", "Body")
     first, second = (message["Message-ID"] for message in mail.messages)
     assert first != second and first.endswith("@127.0.0.1>")
+
+
+# (f) A job runner takes up new mail within seconds of a stall's end
+
+
+class _Stopped(Exception):
+    pass
+
+
+@pytest.fixture
+def fast_timeouts(app_config: dict[str, Any]) -> None:
+    app_config.update(FAST_DATABASE_TIMEOUTS)
+
+
+def test_a_runner_sends_new_mail_within_seconds_of_a_stall_ending(
+    fast_timeouts: None, db_proxy: FaultyProxy, app: Flask, mail: MailServer, recipient: User
+) -> None:
+    stop = threading.Event()
+
+    def sleep(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise _Stopped
+
+    def run() -> None:
+        with contextlib.suppress(_Stopped):
+            jobs.run_forever(app, interval=30, sleep=sleep)
+
+    recipient_id = recipient.id
+    db.session.close()
+    db_proxy.set("stall")
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    time.sleep(6)  # the runner meets the stall: a round gives up, and it waits to try again
+    db_proxy.set("forward")
+    ended = time.monotonic()
+    user = db.session.get(User, recipient_id)
+    assert user is not None
+    pending_notification(user)
+    try:
+        wait_for(lambda: mail.messages, timeout=20)
+        assert time.monotonic() - ended < 6
+    finally:
+        stop.set()
+        runner.join(timeout=30)
+    assert len(mail.messages) == 1
