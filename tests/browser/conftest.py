@@ -147,6 +147,9 @@ def page(browser: Browser, live_server: str, device: str, tile_png: bytes) -> It
 
 def assert_accessible(page: Page) -> None:
     """Run axe-core on the page; serious and critical violations fail the test."""
+    # A click that follows a link returns once the navigation has begun; the new document may
+    # not even have its <head> yet.
+    page.wait_for_load_state("load")
     # Audit the page at rest. Mid-request, or mid-fade (the search's "Searching…" indicator
     # fades in and out), axe measures text at partial opacity and reports low contrast that
     # no one ever reads.
