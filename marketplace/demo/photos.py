@@ -1926,5 +1926,6 @@ def _vignette() -> Image.Image:
 
 def _encode(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    # No optimize pass: the photo is decoded and encoded again as it is uploaded.
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY)
     return buffer.getvalue()
