@@ -95,8 +95,7 @@ def run_forever(
         busy = {name: count for name, count in report.items() if count}
         if outages.of(app).is_down(DATABASE):
             rounds_down += 1
-            backoff = OUTAGE_FIRST_WAIT * 2 ** min(rounds_down - 1, 30)
-            wait = min(interval, backoff, OUTAGE_LONGEST_WAIT)
+            wait = min(interval, OUTAGE_FIRST_WAIT if rounds_down == 1 else OUTAGE_LONGEST_WAIT)
         else:
             rounds_down = 0
             wait = interval - (time.monotonic() - started)
